@@ -1,0 +1,96 @@
+# nnscratch — build everything with GNU make and g++ (C++20). `make help` lists the targets.
+#
+# Layout of the build: build/src/...o -> build/libnn.a; build/tests/run_tests;
+# build/tutorials/<name>; build/bench/<name>. Every object has a .d dependency file, so
+# editing a header rebuilds exactly what includes it, and `make -j2` is safe.
+
+SHELL      := /bin/bash
+BUILD      ?= build
+OPT        ?= -O3
+CXX        ?= g++
+CXXFLAGS   := -std=c++20 $(OPT) -Wall -Wextra -pthread -MMD -MP -Isrc $(EXTRA_CXXFLAGS)
+LDFLAGS    := -pthread $(EXTRA_LDFLAGS)
+ARCH       := $(shell uname -m)
+
+LIB        := $(BUILD)/libnn.a
+LIB_SRCS   := $(sort $(shell find src -name '*.cpp'))
+LIB_OBJS   := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+
+TEST_SRCS  := $(sort $(wildcard tests/*.cpp))
+TEST_OBJS  := $(TEST_SRCS:%.cpp=$(BUILD)/%.o)
+TEST_BIN   := $(BUILD)/tests/run_tests
+
+TUT_SRCS   := $(sort $(wildcard tutorials/[0-9][0-9]_*.cpp))
+TUT_BINS   := $(TUT_SRCS:tutorials/%.cpp=$(BUILD)/tutorials/%)
+
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
+
+# SIMD micro-kernels are the only files compiled for a specific instruction set; the
+# library picks one at run time (src/kernels/cpu.cpp), so the default build still runs on
+# a CPU without AVX-512. Off x86 these files compile to nothing.
+ifeq ($(ARCH),x86_64)
+$(BUILD)/src/kernels/ukernel_avx512_%.o: ISA_FLAGS := -mavx512f -mavx512dq -mavx512vl -mavx512bw -mfma
+$(BUILD)/src/kernels/ukernel_avx2_%.o:   ISA_FLAGS := -mavx2 -mfma
+$(BUILD)/src/kernels/%_avx512.o:         ISA_FLAGS := -mavx512f -mavx512dq -mavx512vl -mavx512bw -mfma
+$(BUILD)/src/kernels/%_avx2.o:           ISA_FLAGS := -mavx2 -mfma
+endif
+
+.SECONDARY:
+.PHONY: all lib test run tutorials bench clean help debug
+.DEFAULT_GOAL := lib
+all: lib tutorials $(BENCH_BINS)
+lib: $(LIB)
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) $(ISA_FLAGS) -c $< -o $@
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB)
+	$(CXX) $(TEST_OBJS) $(LIB) $(LDFLAGS) -o $@
+
+$(BUILD)/tutorials/%: $(BUILD)/tutorials/%.o $(LIB)
+	$(CXX) $< $(LIB) $(LDFLAGS) -o $@
+
+# Benchmarks may load OpenBLAS at run time (dlopen) to compare; the library never links it.
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $< $(LIB) $(LDFLAGS) -ldl -o $@
+
+# make test: install doctest if it is missing, build, run every test, and finish with one
+# plain summary line (so a run that executed nothing is visible as "tests: 0 passed").
+test:
+	@bash tests/ensure_doctest.sh
+	@$(MAKE) --no-print-directory $(TEST_BIN)
+	@bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS)
+
+tutorials: $(TUT_BINS)
+
+# make run: the seed's MLP end to end, on the best data set already on this machine.
+run: $(BUILD)/tutorials/08_first_mlp
+	$(BUILD)/tutorials/08_first_mlp $(ARGS)
+
+bench: $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
+# A -O0 -g build in its own folder, for stepping through a tutorial in gdb.
+debug:
+	@$(MAKE) --no-print-directory BUILD=build-debug OPT="-O0 -g" tutorials
+
+clean:
+	rm -rf build build-debug
+
+help:
+	@echo "make run        train the chapter's MLP on the best data set on this machine"
+	@echo "make test       install doctest if missing, build, run every test"
+	@echo "make lib        build build/libnn.a (the default)"
+	@echo "make tutorials  build every tutorial into build/tutorials/"
+	@echo "make bench      build and run the benchmarks (tests/bench/)"
+	@echo "make debug      tutorials at -O0 -g in build-debug/, for gdb"
+	@echo "make clean      remove build folders"
+
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TUT_BINS:%=%.d) $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/tests/bench/%.d)

@@ -1,0 +1,31 @@
+// The library's one thread pool: persistent std::thread workers that sleep on a
+// condition variable between jobs. No thread is created per call (creating one costs
+// ~20 µs, more than a whole small matrix multiply), and idle workers use no CPU.
+//
+// Reproducibility rule: the work is cut into chunks whose boundaries depend only on the
+// problem (n and grain), never on how many threads run them. A reduction that combines
+// per-chunk results in chunk order therefore gives bit-identical answers for 1 or 16 threads.
+#pragma once
+#include <cstddef>
+#include <functional>
+
+namespace nn {
+
+// Number of threads parallel work uses, the caller included. Default: the number of
+// hardware threads (or NN_NUM_THREADS from the environment). Call while no parallel work
+// is running; n < 1 is an nn::Error.
+void set_num_threads(int n);
+int get_num_threads();
+
+// Runs task(index, worker) for every index in [0, count). `worker` is in
+// [0, get_num_threads()) and no two tasks run at the same time with the same worker, so
+// it can index per-worker scratch buffers. Blocks until all are done; the first exception
+// thrown by a task is rethrown here after the rest finish. Called from inside a task, it
+// runs serially on the calling thread (no deadlock, no oversubscription).
+void parallel_tasks(size_t count, const std::function<void(size_t index, int worker)>& task);
+
+// Cuts [0, n) into chunks of `grain` elements (the last may be shorter) and calls
+// body(begin, end) for each chunk, in parallel.
+void parallel_for(size_t n, size_t grain, const std::function<void(size_t begin, size_t end)>& body);
+
+}  // namespace nn
