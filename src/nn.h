@@ -7,3 +7,5 @@
 #include "tensor/rng.h"
 #include "tensor/shape.h"
 #include "tensor/tensor.h"
+#include "kernels/gemm.h"
+#include "data/preprocessing.h"

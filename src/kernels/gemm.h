@@ -1,0 +1,21 @@
+// The matrix multiply every Dense and Conv2D layer runs on.
+//
+// Contract (row-major, like cblas_sgemm with CblasRowMajor):
+//   C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C
+// op(A) = A when trans_a is false (A is m×k, row stride lda ≥ k), else Aᵀ (A is stored
+// k×m, lda ≥ m). Likewise for B (n×k stored when trans_b, ldb ≥ k; else k×n, ldb ≥ n).
+// beta = 0 means C is only written, never read (so NaN garbage in C is ignored).
+// m, n or k of 0 is allowed: with k = 0 the result is beta · C.
+#pragma once
+
+namespace nn {
+
+void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+           int ldb, float beta, float* c, int ldc);
+
+// The naive triple loop, in double precision accumulators: slow, obviously right, and the
+// oracle every test compares the fast kernel against.
+void sgemm_ref(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,
+               const float* b, int ldb, float beta, float* c, int ldc);
+
+}  // namespace nn
