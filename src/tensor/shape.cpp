@@ -28,4 +28,10 @@ std::string shape_str(const Shape& shape) {
   return s + ")";
 }
 
+std::string batch_shape_str(const Shape& sample_shape, const std::string& batch) {
+  std::string s = "(" + batch;
+  for (int d : sample_shape) s += ", " + std::to_string(d);
+  return s + ")";
+}
+
 }  // namespace nn

@@ -17,4 +17,7 @@ size_t shape_size(const Shape& shape);
 // "(32, 32, 3)"; a rank-1 shape prints as "(10,)" like Python does.
 std::string shape_str(const Shape& shape);
 
+// A sample shape with a batch dimension in front, as Keras prints it: "(None, 32, 32, 3)".
+std::string batch_shape_str(const Shape& sample_shape, const std::string& batch = "None");
+
 }  // namespace nn

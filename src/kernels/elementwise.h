@@ -1,0 +1,29 @@
+// Element-wise and row/column helpers shared by layers, losses and optimizers.
+//
+// They run over raw (rows × cols) row-major blocks. Large blocks are split over the thread
+// pool; small ones (most of a batch-32 MLP step) run inline, because waking a thread costs
+// more than adding a few thousand numbers.
+#pragma once
+#include <cstddef>
+#include <functional>
+
+namespace nn {
+
+// Below this many elements, element-wise work stays on the calling thread.
+constexpr size_t kParallelThreshold = 1 << 16;
+
+// Calls body(begin, end) over [0, n) — split across threads only when n is large.
+// Chunk boundaries depend only on n, so results never depend on the thread count.
+void parallel_elements(size_t n, const std::function<void(size_t begin, size_t end)>& body);
+
+// y[r][c] += bias[c]  — y: (rows, cols), bias: (cols)
+void add_row_vector(float* y, const float* bias, size_t rows, size_t cols);
+
+// sums[c] += Σ_r x[r][c]  — x: (rows, cols), sums: (cols).
+// Each column is summed in row order by one thread, so the result is reproducible.
+void add_column_sums(const float* x, float* sums, size_t rows, size_t cols);
+
+// True when every value is finite (no NaN, no ±inf).
+bool all_finite(const float* x, size_t n);
+
+}  // namespace nn

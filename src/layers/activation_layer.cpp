@@ -1,0 +1,29 @@
+#include "layers/activation_layer.h"
+
+#include <algorithm>
+
+namespace nn::layers {
+
+Activation::Activation(std::string name) : LayerBase("activation"), kind_(activation_from_name(name)) {}
+
+// Softmax normalises over the last axis; the other activations do not care about shape.
+static size_t last_axis(const Tensor& t) { return static_cast<size_t>(t.dim(-1)); }
+
+void Activation::forward(const Tensor& x, Tensor& y, bool) {
+  check_input(x);
+  y.resize(x.shape());
+  activation_forward(kind_, x.data(), y.data(), x.size() / last_axis(x), last_axis(x));
+  y_ = &y;
+}
+
+void Activation::backward(const Tensor& dy, Tensor& dx) {
+  if (!input_gradient_needed()) return;
+  dx.resize(dy.shape());
+  if (activation_fused_) {
+    std::copy(dy.begin(), dy.end(), dx.begin());
+    return;
+  }
+  activation_backward(kind_, y_->data(), dy.data(), dx.data(), dy.size() / last_axis(dy), last_axis(dy));
+}
+
+}  // namespace nn::layers

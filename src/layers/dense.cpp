@@ -1,0 +1,68 @@
+#include "layers/dense.h"
+
+#include <cmath>
+
+#include "kernels/elementwise.h"
+#include "kernels/gemm.h"
+#include "tensor/rng.h"
+
+namespace nn::layers {
+
+Dense::Dense(int units, std::string activation)
+    : LayerBase("dense"), units_(units), activation_(activation_from_name(activation)) {
+  if (units < 1) throw ValueError("Dense: units must be >= 1, got " + std::to_string(units));
+}
+
+Shape Dense::build(const Shape& in) {
+  if (in.size() != 1)
+    throw ShapeError("Dense expects each sample to be a vector (D), got " + shape_str(in) +
+                     "; put a Flatten layer before it");
+  const int d = in[0];
+  kernel_.value = Tensor({d, units_});
+  kernel_.grad = Tensor({d, units_});
+  bias_.value = Tensor({units_});
+  bias_.grad = Tensor({units_});
+  const float limit = std::sqrt(6.0f / static_cast<float>(d + units_));
+  Rng& rng = global_rng();
+  for (float& w : kernel_.value) w = rng.uniform(-limit, limit);
+  return {units_};
+}
+
+void Dense::forward(const Tensor& x, Tensor& y, bool) {
+  check_input(x);
+  const int n = x.dim(0), d = input_shape()[0];
+  y.resize({n, units_});
+  // z = x·W  (N×D times D×K), then + b and the activation, both in place on y.
+  sgemm(false, false, n, units_, d, 1.0f, x.data(), d, kernel_.value.data(), units_, 0.0f, y.data(), units_);
+  add_row_vector(y.data(), bias_.value.data(), n, units_);
+  activation_forward(activation_, y.data(), y.data(), n, units_);
+  x_ = &x;
+  y_ = &y;
+}
+
+void Dense::backward(const Tensor& dy, Tensor& dx) {
+  const int n = dy.dim(0), d = input_shape()[0];
+  // dz = f'(z) ⊙ dy. When the loss already handed us dL/dz (softmax + cross-entropy
+  // fused), there is nothing to undo.
+  const Tensor* dz = &dy;
+  if (!activation_fused_ && activation_ != ActivationKind::linear) {
+    dz_.resize({n, units_});
+    activation_backward(activation_, y_->data(), dy.data(), dz_.data(), n, units_);
+    dz = &dz_;
+  }
+  // dW += xᵀ·dz  (D×N times N×K): beta = 1 adds to what is already there.
+  sgemm(true, false, d, units_, n, 1.0f, x_->data(), d, dz->data(), units_, 1.0f, kernel_.grad.data(), units_);
+  add_column_sums(dz->data(), bias_.grad.data(), n, units_);
+  if (!input_gradient_needed()) return;
+  // dx = dz·Wᵀ  (N×K times K×D)
+  dx.resize({n, d});
+  sgemm(false, true, n, d, units_, 1.0f, dz->data(), units_, kernel_.value.data(), units_, 0.0f, dx.data(), d);
+}
+
+double Dense::forward_flops() const { return 2.0 * input_shape()[0] * units_ + units_; }
+
+std::string Dense::explain_params() const {
+  return std::to_string(units_) + " units × (" + std::to_string(input_shape()[0]) + " inputs + 1 bias)";
+}
+
+}  // namespace nn::layers

@@ -1,0 +1,110 @@
+// The layer contract. Every layer is a small class that knows three things:
+//   build     — given the shape of one input sample, create the weights, return the output shape
+//   forward   — compute y from x (and keep whatever backward will need)
+//   backward  — given dL/dy, compute dL/dx and ADD dL/dparam into each parameter's grad
+//
+// Override checklist for a new layer (see tutorials/exercises/ for worked examples):
+//   Shape build(const Shape& in)                          required
+//   void forward(const Tensor& x, Tensor& y, bool training)  required
+//   void backward(const Tensor& dy, Tensor& dx)           required
+//   std::string type() const                              required ("Dense", shown by summary)
+//   std::vector<Param*> params()                          if the layer has weights
+//   double forward_flops() const                          optional, for summary({.explain=true})
+//   std::string explain_params() const                    optional, the arithmetic of the count
+// and derive from LayerBase<YourLayer> so `YourLayer(...)(x)` works in the functional API.
+//
+// Shapes given to build() exclude the batch dimension, as in Keras: a Dense layer on a
+// batch of flattened images sees in = (3072) while the tensors are (N, 3072).
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "layers/activations.h"
+#include "layers/node.h"
+#include "tensor/tensor.h"
+
+namespace nn {
+
+// A weight tensor and its gradient, side by side.
+struct Param {
+  std::string name;  // "kernel", "bias", "gamma", "moving_mean", ...
+  Tensor value;
+  Tensor grad;  // same shape as value; backward adds into it, the optimizer zeroes it
+  bool trainable = true;
+};
+
+class Layer {
+ public:
+  virtual ~Layer() = default;
+
+  virtual Shape build(const Shape& input_shape) = 0;
+  virtual void forward(const Tensor& x, Tensor& y, bool training) = 0;
+  virtual void backward(const Tensor& dy, Tensor& dx) = 0;
+  virtual std::string type() const = 0;
+  virtual std::vector<Param*> params() { return {}; }
+  virtual double forward_flops() const { return 0.0; }  // per sample, multiply-add = 2
+  virtual std::string explain_params() const { return ""; }
+  virtual std::shared_ptr<Layer> clone() const = 0;
+
+  // The activation this layer applies last, if it has one (Dense, Activation). The model
+  // uses it to fuse softmax + cross-entropy into one stable gradient.
+  virtual std::optional<ActivationKind> output_activation() const { return std::nullopt; }
+  // When true, backward receives dL/dz (before the output activation) instead of dL/dy.
+  void set_output_activation_fused(bool fused) { activation_fused_ = fused; }
+
+  // Builds once, remembering the shapes (what the model and summary() read).
+  Shape build_for(const Shape& input_shape);
+  bool built() const { return built_; }
+  const Shape& input_shape() const { return input_shape_; }
+  const Shape& output_shape() const { return output_shape_; }
+
+  const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
+
+  // The first layer after the model's input has no one to pass dx to, so it skips it.
+  void set_input_gradient_needed(bool needed) { input_gradient_needed_ = needed; }
+  bool input_gradient_needed() const { return input_gradient_needed_; }
+
+  size_t count_params(bool trainable_only = false);
+
+ protected:
+  // base: Keras's snake_case name for the type ("dense"); a counter makes it unique.
+  explicit Layer(const std::string& base_name);
+  // Checks x's shape against what build() saw, naming the layer when it does not match.
+  void check_input(const Tensor& x) const;
+
+  bool activation_fused_ = false;
+  bool input_gradient_needed_ = true;
+
+ private:
+  std::string name_;
+  Shape input_shape_, output_shape_;
+  bool built_ = false;
+};
+
+// Keras-style unique names: "dense", "dense_1", "dense_2", ... (inputs start at "input_1").
+std::string unique_name(const std::string& base, bool zero_based = true);
+// Forget the counters (Keras: clear_session), so the next Dense is "dense" again.
+void reset_layer_names();
+
+// CRTP helper: gives every layer type `Node operator()(const Node&)` and clone().
+// Calling a layer moves (or copies) it into a shared_ptr owned by the graph, so a
+// temporary like Dense(200, "relu")(x) never dangles.
+template <class Derived>
+class LayerBase : public Layer {
+ public:
+  using Layer::Layer;
+  Node operator()(const Node& input) const& {
+    return Node::apply(std::make_shared<Derived>(static_cast<const Derived&>(*this)), input);
+  }
+  Node operator()(const Node& input) && {
+    return Node::apply(std::make_shared<Derived>(std::move(static_cast<Derived&>(*this))), input);
+  }
+  std::shared_ptr<Layer> clone() const override {
+    return std::make_shared<Derived>(static_cast<const Derived&>(*this));
+  }
+};
+
+}  // namespace nn

@@ -1,0 +1,42 @@
+// nn::Node — a symbolic tensor in the functional API: "the output of this layer, applied
+// to that node". It holds no numbers, only the graph and the shape (without the batch),
+// so you can write the chapter's model line for line before any data exists:
+//   Node input = layers::Input({32, 32, 3});
+//   Node x = layers::Flatten()(input);
+// Copies are cheap handles to the same graph node.
+#pragma once
+#include <memory>
+
+#include "tensor/shape.h"
+
+namespace nn {
+
+class Layer;
+
+class Node {
+ public:
+  Node() = default;
+
+  const Shape& shape() const;            // without the batch dimension
+  Layer& layer() const;                  // the layer that produced this node
+  std::shared_ptr<Layer> layer_ptr() const;
+  Node input() const;                    // the node this layer was applied to (empty for Input)
+  bool valid() const { return impl_ != nullptr; }
+  bool is_input() const;                 // produced by layers::Input
+  bool same_as(const Node& other) const { return impl_ == other.impl_; }
+
+  // Builds `layer` on input's shape and returns the new node (used by LayerBase).
+  static Node apply(std::shared_ptr<Layer> layer, const Node& input);
+  // A graph root (used by layers::Input).
+  static Node root(std::shared_ptr<Layer> layer, const Shape& shape);
+
+ private:
+  struct Impl {
+    std::shared_ptr<Layer> layer;
+    std::shared_ptr<Impl> input;
+    Shape shape;
+  };
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace nn

@@ -1,0 +1,23 @@
+// Binary cross-entropy — for yes/no outputs (one or more independent sigmoid units):
+//
+//   L = -1/(N·K) Σ_i Σ_k [ y log p + (1 - y) log(1 - p) ]   p clipped to [1e-7, 1 - 1e-7]
+//   dL/dp = (p - y) / (p (1 - p)) / (N·K)                    (0 where the clip is active)
+//
+// After a sigmoid, the chain rule cancels p (1 - p) and leaves dL/dz = (p - y) / (N·K),
+// which is what fit() uses when the model ends in sigmoid (see fused_gradient).
+#pragma once
+#include "losses/loss.h"
+
+namespace nn::losses {
+
+class BinaryCrossentropy : public Loss {
+ public:
+  std::string name() const override { return "binary_crossentropy"; }
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<BinaryCrossentropy>(*this); }
+  float value(const Tensor& y_pred, const Tensor& y_true) const override;                // (N, K), (N, K)
+  void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const override;  // -> (N, K)
+  bool fuses_with(ActivationKind kind) const override { return kind == ActivationKind::sigmoid; }
+  void fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const override;  // -> (N, K)
+};
+
+}  // namespace nn::losses

@@ -1,0 +1,29 @@
+// Categorical cross-entropy — for choosing one class out of K (the chapter's classifier):
+//
+//   L = -1/N Σ_i Σ_k y_true_ik · log(p_ik)      p = y_pred clipped to [1e-7, 1 - 1e-7]
+//   dL/dp_ik = -y_true_ik / (N · p_ik)           (0 where the clip is active, as in Keras)
+//
+// Only the predicted probability of the true class counts: predicting it with 0.9 costs
+// -log 0.9 = 0.105, with 0.1 costs 2.303.
+//
+// After a softmax there is a far better route. With p = softmax(z), the chain rule through
+// softmax's Jacobian collapses to
+//   dL/dz_ik = (p_ik - y_true_ik) / N
+// which needs no division by a tiny p and cannot overflow. fit() takes this fused path
+// whenever the model ends in softmax (see fused_gradient).
+#pragma once
+#include "losses/loss.h"
+
+namespace nn::losses {
+
+class CategoricalCrossentropy : public Loss {
+ public:
+  std::string name() const override { return "categorical_crossentropy"; }
+  std::unique_ptr<Loss> clone() const override { return std::make_unique<CategoricalCrossentropy>(*this); }
+  float value(const Tensor& y_pred, const Tensor& y_true) const override;                // (N, K), (N, K)
+  void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const override;  // -> (N, K)
+  bool fuses_with(ActivationKind kind) const override { return kind == ActivationKind::softmax; }
+  void fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const override;  // -> (N, K)
+};
+
+}  // namespace nn::losses

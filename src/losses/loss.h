@@ -1,0 +1,40 @@
+// The loss: one number that says how wrong the predictions are, and its gradient
+// dL/dy_pred, which is where backpropagation starts.
+//
+// All losses take y_pred and y_true of the same shape (N, K): N samples, K outputs.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "layers/activations.h"
+#include "tensor/tensor.h"
+
+namespace nn::losses {
+
+// Keras clips probabilities to [eps, 1 - eps] before taking logs, so log(0) never happens.
+constexpr float kProbabilityEpsilon = 1e-7f;
+
+class Loss {
+ public:
+  virtual ~Loss() = default;
+  virtual std::string name() const = 0;  // Keras's name, e.g. "categorical_crossentropy"
+  virtual std::unique_ptr<Loss> clone() const = 0;
+
+  // L, averaged over the batch as Keras does.   y_pred, y_true: (N, K)
+  virtual float value(const Tensor& y_pred, const Tensor& y_true) const = 0;
+  // grad = dL/dy_pred.   y_pred, y_true, grad: (N, K)
+  virtual void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const = 0;
+
+  // Some pairs of output activation and loss have a much simpler and numerically safer
+  // gradient with respect to z, the input of the activation (softmax + categorical
+  // cross-entropy: dL/dz = (p - y) / N). The model asks, and uses it when it can.
+  virtual bool fuses_with(ActivationKind) const { return false; }
+  // dz = dL/dz.   y_pred (= activation(z)), y_true, dz: (N, K)
+  virtual void fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const;
+
+ protected:
+  // Both tensors (N, K) of the same shape, else a ShapeError that names the loss.
+  void check_shapes(const Tensor& y_pred, const Tensor& y_true) const;
+};
+
+}  // namespace nn::losses

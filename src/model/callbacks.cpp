@@ -1,0 +1,95 @@
+#include "model/callbacks.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "model/model.h"
+#include "model/progress_bar.h"
+
+namespace nn {
+
+EarlyStopping::EarlyStopping(std::string monitor, int patience, float min_delta, bool restore_best_weights)
+    : monitor_(std::move(monitor)), patience_(patience), min_delta_(min_delta), restore_best_(restore_best_weights),
+      // Keras's rule of thumb: anything with "acc" in its name should go up, the rest down.
+      lower_is_better_(monitor_.find("acc") == std::string::npos) {
+  if (patience < 0) throw ValueError("EarlyStopping: patience must be >= 0, got " + std::to_string(patience));
+}
+
+void EarlyStopping::on_train_begin(Model&) {
+  best_ = std::numeric_limits<float>::infinity();
+  wait_ = 0;
+  stopped_epoch_ = -1;
+  best_weights_.clear();
+}
+
+void EarlyStopping::on_epoch_end(int epoch, const Logs& logs, Model& model) {
+  auto it = logs.find(monitor_);
+  if (it == logs.end()) {
+    std::string known;
+    for (auto& [k, v] : logs) known += (known.empty() ? "" : ", ") + k;
+    throw Error("EarlyStopping monitors \"" + monitor_ + "\", which this fit does not log (it logs: " + known +
+                "); validation numbers need validation_data or validation_split");
+  }
+  const float score = lower_is_better_ ? it->second : -it->second;  // smaller is better
+  if (score < best_ - min_delta_) {
+    best_ = score;
+    wait_ = 0;
+    if (restore_best_) best_weights_ = model.get_weights();
+    return;
+  }
+  if (++wait_ >= patience_ && epoch > 0) {  // Keras: stop once `patience` epochs went by without progress
+    stopped_epoch_ = epoch;
+    model.stop_training = true;
+  }
+}
+
+void EarlyStopping::on_train_end(Model& model) {
+  if (stopped_epoch_ >= 0) {
+    std::cout << "Epoch " << stopped_epoch_ + 1 << ": early stopping\n";
+    if (restore_best_ && !best_weights_.empty()) model.set_weights(best_weights_);
+  }
+}
+
+CSVLogger::CSVLogger(std::string path) : path_(std::move(path)) {}
+
+void CSVLogger::on_train_begin(Model&) {
+  text_.clear();
+  columns_.clear();
+}
+
+void CSVLogger::on_epoch_end(int epoch, const Logs& logs, Model&) {
+  if (columns_.empty()) {
+    text_ = "epoch";
+    for (auto& [k, v] : logs) {
+      columns_.push_back(k);
+      text_ += "," + k;
+    }
+    text_ += "\n";
+  }
+  text_ += std::to_string(epoch);
+  for (auto& k : columns_) {
+    auto it = logs.find(k);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", it == logs.end() ? 0.0 : static_cast<double>(it->second));
+    text_ += std::string(",") + buf;
+  }
+  text_ += "\n";
+  // Rewrite the whole file through a temporary name, so a crash never leaves half a row.
+  const std::string tmp = path_ + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw IoError("CSVLogger: cannot write " + tmp + "; does its folder exist and is it writable?");
+    f << text_;
+    if (!f.flush()) throw IoError("CSVLogger: writing " + tmp + " failed (disk full?)");
+  }
+  if (std::rename(tmp.c_str(), path_.c_str()) != 0) throw IoError("CSVLogger: cannot rename " + tmp + " to " + path_);
+}
+
+BatchSizeScheduler::BatchSizeScheduler(std::function<int(int, int)> schedule) : schedule_(std::move(schedule)) {
+  if (!schedule_) throw Error("BatchSizeScheduler needs a schedule function");
+}
+
+void BatchSizeScheduler::on_epoch_begin(int epoch, Model&, int& batch_size) { batch_size = schedule_(epoch, batch_size); }
+
+}  // namespace nn

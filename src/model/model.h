@@ -1,0 +1,127 @@
+// nn::Model — a stack of layers you can train: the functional API of the chapter.
+//
+//   Node input = layers::Input({32, 32, 3});
+//   Node x = layers::Flatten()(input);
+//   ...
+//   Model model(input, output);
+//   model.compile(losses::CategoricalCrossentropy(), optimizers::Adam(0.0005), {"accuracy"});
+//   model.fit(x_train, y_train, {.batch_size = 32, .epochs = 10});
+//
+// One training step (train_on_batch) is the whole chapter in five lines:
+//   forward   every layer turns its input into its output, first to last
+//   loss      compare the last output with the targets
+//   gradient  dL/d(output) — or, for softmax + cross-entropy, the fused dL/dz = p - y
+//   backward  every layer, last to first, passes the error down and adds into its grads
+//   step      the optimizer moves every weight against its gradient
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "layers/layer.h"
+#include "losses/loss.h"
+#include "model/callbacks.h"
+#include "model/history.h"
+#include "optimizers/optimizer.h"
+
+namespace nn {
+
+// Validation data for fit: refers to the caller's tensors, copies nothing. Set it as
+// .validation_data = {x_test, y_test}; the tensors must outlive the fit call.
+struct ValidationData {
+  const Tensor* x = nullptr;
+  const Tensor* y = nullptr;
+  ValidationData() = default;
+  ValidationData(const Tensor& x_val, const Tensor& y_val) : x(&x_val), y(&y_val) {}
+  // Temporaries would dangle before fit reads them.
+  ValidationData(Tensor&&, const Tensor&) = delete;
+  ValidationData(const Tensor&, Tensor&&) = delete;
+  ValidationData(Tensor&&, Tensor&&) = delete;
+  bool empty() const { return x == nullptr; }
+};
+
+struct FitOptions {
+  int batch_size = 32;
+  int epochs = 1;
+  bool shuffle = true;
+  float validation_split = 0;  // the LAST fraction of x, y (taken before shuffling), as Keras
+  ValidationData validation_data = {};
+  int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
+  std::vector<std::shared_ptr<Callback>> callbacks = {};
+  uint64_t seed = 0;  // 0: shuffle with the global generator (nn::set_seed)
+};
+
+struct SummaryOptions {
+  bool explain = false;  // add the arithmetic of each count, FLOPs and memory
+};
+
+class Model {
+ public:
+  Model(Node inputs, Node outputs, std::string name = "model");
+  virtual ~Model() = default;
+  Model(const Model&) = delete;  // layers are shared handles: copying would alias weights
+  Model& operator=(const Model&) = delete;
+
+  // ---- the Keras API ----
+  void summary(SummaryOptions options = {});
+  std::string summary_string(SummaryOptions options = {});
+  void compile(const losses::Loss& loss, const optimizers::Optimizer& optimizer,
+               std::vector<std::string> metrics = {});
+  History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
+  std::vector<float> evaluate(const Tensor& x, const Tensor& y, int batch_size = 32, int verbose = 1);
+  Tensor predict(const Tensor& x, int batch_size = 32);
+  float train_on_batch(const Tensor& x, const Tensor& y);  // the loss before the update
+  std::vector<Tensor> get_weights();
+  void set_weights(const std::vector<Tensor>& weights);
+  void save_weights(const std::string& path);
+  void load_weights(const std::string& path);
+  bool stop_training = false;  // a callback sets it to end fit after this epoch
+
+  // ---- for tutorials and tests: the pieces of one step ----
+  const Tensor& forward(const Tensor& x, bool training);  // x: (N, input...) -> (N, output...)
+  void backward(const Tensor& y_true);  // from the last forward's output; adds into grads
+  const std::vector<std::shared_ptr<Layer>>& layers();   // layers()[0] is the InputLayer
+  Layer& get_layer(const std::string& name);
+  const Tensor& layer_output(size_t index) const;        // activations of layers()[index]
+  std::vector<Param*> params();                          // every parameter, Keras order
+  const std::string& name() const { return name_; }
+  bool compiled() const { return loss_ != nullptr; }
+  losses::Loss& loss();
+  optimizers::Optimizer& optimizer();
+  const std::vector<std::string>& metrics() const { return metrics_; }
+  Shape input_shape();   // one sample, no batch
+  Shape output_shape();  // one sample, no batch
+
+ protected:
+  explicit Model(std::string name);  // for Sequential, which adds its layers itself
+  // Takes the layer list (InputLayer first, every layer built) and prepares buffers.
+  void set_layers(std::vector<std::shared_ptr<Layer>> layers);
+  // Sequential builds lazily from the first data it sees; a built model checks nothing here.
+  virtual void ensure_built(const Tensor& x);
+  // Keras lists the InputLayer in a functional model's summary, not in a Sequential's.
+  virtual bool show_input_layer_in_summary() const;
+  bool built() const { return !layers_.empty(); }
+
+ private:
+  void check_data(const Tensor& x, const Tensor* y, const char* where);
+  void configure_loss_fusion();
+  // Mean loss and number correct over rows [begin, end) of x, y, in batches.
+  std::pair<double, double> evaluate_rows(const Tensor& x, const Tensor& y, size_t begin, size_t end,
+                                          int batch_size, int verbose);
+  float train_step(const Tensor& xb, const Tensor& yb, double* correct);
+  double count_correct(const Tensor& y_pred, const Tensor& y_true) const;
+
+  std::string name_;
+  std::vector<std::shared_ptr<Layer>> layers_;
+  std::vector<Tensor> outputs_;  // outputs_[i]: activations of layers_[i] (i >= 1)
+  std::vector<Tensor> grads_;    // grads_[i]: dL/d(input of layers_[i])
+  Tensor loss_grad_;             // dL/d(output), or dL/dz when fused
+  const Tensor* last_input_ = nullptr;
+  std::unique_ptr<losses::Loss> loss_;
+  std::unique_ptr<optimizers::Optimizer> optimizer_;
+  std::vector<std::string> metrics_;
+  bool fused_loss_ = false;
+  Tensor batch_x_, batch_y_;  // reused gather buffers for fit/evaluate/predict
+};
+
+}  // namespace nn

@@ -1,0 +1,126 @@
+// Model::summary — Keras 2.11's table, character for character:
+//   * 65 columns; fields start at columns 0 (after one space), 29 and 55;
+//   * a field that does not fit (27 / 24 / 10 characters) continues on the next line;
+//   * rows print plain counts, the totals print with thousands separators.
+// summary({.explain = true}) then shows how every number came about.
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "model/model.h"
+
+namespace nn {
+namespace {
+
+constexpr int kLineLength = 65;
+const int kColumnEnds[3] = {29, 55, 65};
+
+std::string with_separators(double v) {
+  const std::string digits = std::to_string(static_cast<long long>(v + 0.5));
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string bytes_str(double bytes) {
+  char buf[32];
+  if (bytes >= 1 << 20)
+    std::snprintf(buf, sizeof buf, "%.2f MiB", bytes / (1 << 20));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f KiB", bytes / 1024);
+  return buf;
+}
+
+// Keras's print_row: each field is cut to its column (2 spaces kept between columns), and
+// what is left over is printed on further lines. A cut prefers to fall right after "),".
+void print_row(std::ostream& os, std::vector<std::string> fields) {
+  auto anything_left = [&] { return std::any_of(fields.begin(), fields.end(), [](auto& f) { return !f.empty(); }); };
+  do {
+    std::string line;
+    for (int col = 0; col < 3; ++col) {
+      const int start = col ? kColumnEnds[col - 1] : 0;
+      const int space = col != 2 ? 2 : 0;
+      size_t cutoff = static_cast<size_t>(kColumnEnds[col] - start - space);
+      std::string fit = fields[col].substr(0, cutoff);
+      for (const char* brk : {"),", "},", "],", "',"}) {
+        size_t at = fit.find(brk);
+        if (at != std::string::npos) cutoff = std::min(cutoff, at + 2);
+      }
+      fit = fields[col].substr(0, cutoff);
+      if (col == 0) line += ' ';
+      line += fit + std::string(space, ' ');
+      fields[col] = fields[col].size() > cutoff ? fields[col].substr(cutoff) : "";
+      if (static_cast<int>(line.size()) < kColumnEnds[col]) line.resize(kColumnEnds[col], ' ');
+    }
+    os << line << "\n";
+  } while (anything_left());
+}
+
+}  // namespace
+
+std::string Model::summary_string(SummaryOptions options) {
+  if (!built())
+    throw Error("model \"" + name_ + "\" has not been built yet: start it with layers::Input(shape), or call "
+                "fit/predict once, before summary()");
+  std::ostringstream os;
+  os << "Model: \"" << name_ << "\"\n" << std::string(kLineLength, '_') << "\n";
+  print_row(os, {"Layer (type)", "Output Shape", "Param #"});
+  os << std::string(kLineLength, '=') << "\n";
+  // A Sequential model does not list its InputLayer, exactly as Keras.
+  const size_t first = show_input_layer_in_summary() ? 0 : 1;
+  size_t total = 0, trainable = 0;
+  for (size_t i = first; i < layers_.size(); ++i) {
+    Layer& l = *layers_[i];
+    std::string shape = batch_shape_str(l.output_shape());
+    if (i == 0) shape = "[" + shape + "]";  // Keras shows an input's shape as a list
+    print_row(os, {l.name() + " (" + l.type() + ")", shape, std::to_string(l.count_params())});
+    os << (i + 1 < layers_.size() ? std::string(kLineLength, ' ') : std::string(kLineLength, '=')) << "\n";
+  }
+  for (auto& l : layers_) {
+    total += l->count_params();
+    trainable += l->count_params(true);
+  }
+  os << "Total params: " << with_separators(static_cast<double>(total)) << "\n"
+     << "Trainable params: " << with_separators(static_cast<double>(trainable)) << "\n"
+     << "Non-trainable params: " << with_separators(static_cast<double>(total - trainable)) << "\n"
+     << std::string(kLineLength, '_') << "\n";
+  if (!options.explain) return os.str();
+
+  // ---- the arithmetic behind the table ----
+  os << "\nWhere the numbers come from:\n";
+  double flops = 0, activations = 0;
+  for (size_t i = 1; i < layers_.size(); ++i) {
+    Layer& l = *layers_[i];
+    const size_t count = l.count_params();
+    const std::string how = l.explain_params();
+    os << "  " << l.name() << ": ";
+    if (count == 0)
+      os << "no weights (it only " << (l.type() == "Flatten" ? "reshapes" : "transforms") << " its input)\n";
+    else
+      os << how << " = " << with_separators(static_cast<double>(count)) << "\n";
+    flops += l.forward_flops();
+    activations += static_cast<double>(shape_size(l.output_shape()));
+  }
+  const int batch = 32;
+  os << "  Each bias lets a unit shift its threshold: without it every weighted sum would be\n"
+     << "  forced through zero when the input is zero.\n"
+     << "\nCost of one sample:\n"
+     << "  forward pass: " << with_separators(flops) << " FLOPs (a multiply-add counts as 2);\n"
+     << "  a training step is about 3× that (forward, then dx and dW in backward).\n"
+     << "\nMemory:\n"
+     << "  parameters: " << with_separators(static_cast<double>(total)) << " × 4 bytes = "
+     << bytes_str(4.0 * total) << " (their gradients the same again; Adam keeps 2 more copies)\n"
+     << "  activations for a batch of " << batch << ": " << with_separators(activations * batch) << " floats = "
+     << bytes_str(4.0 * activations * batch) << " (kept for backward, plus as much for the gradients)\n";
+  return os.str();
+}
+
+void Model::summary(SummaryOptions options) { std::cout << summary_string(options) << std::flush; }
+
+bool Model::show_input_layer_in_summary() const { return true; }
+
+}  // namespace nn

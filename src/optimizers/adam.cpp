@@ -1,0 +1,46 @@
+#include "optimizers/adam.h"
+
+#include <cmath>
+
+#include "kernels/elementwise.h"
+
+namespace nn::optimizers {
+
+Adam::Adam(float lr, float b1, float b2, float eps) : Optimizer(lr), beta_1(b1), beta_2(b2), epsilon(eps) {
+  if (!(b1 >= 0.0f && b1 < 1.0f) || !(b2 >= 0.0f && b2 < 1.0f))
+    throw ValueError("Adam betas must be in [0, 1), got beta_1 = " + std::to_string(b1) +
+                     ", beta_2 = " + std::to_string(b2));
+  if (!(eps > 0.0f)) throw ValueError("Adam epsilon must be > 0, got " + std::to_string(eps));
+}
+
+void Adam::begin_step() {
+  const double t = static_cast<double>(iterations_);
+  alpha_ = static_cast<float>(learning_rate * std::sqrt(1.0 - std::pow(beta_2, t)) / (1.0 - std::pow(beta_1, t)));
+}
+
+void Adam::update(size_t slot, float* value, const float* grad, size_t n) {
+  float* m = slot_state(m_, slot, n).data();
+  float* v = slot_state(v_, slot, n).data();
+  const float b1c = 1.0f - beta_1, b2c = 1.0f - beta_2, alpha = alpha_, eps = epsilon;
+  // One pass over θ, g, m, v: each element is read and written once, which is what keeps
+  // this update at memory speed.
+  parallel_elements(n, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) {
+      const float g = grad[i];
+      m[i] += (g - m[i]) * b1c;
+      v[i] += (g * g - v[i]) * b2c;
+      value[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+    }
+  });
+}
+
+std::vector<std::pair<std::string, Tensor*>> Adam::state() {
+  std::vector<std::pair<std::string, Tensor*>> out;
+  for (size_t i = 0; i < m_.size(); ++i) {
+    out.emplace_back("m_" + std::to_string(i), &m_[i]);
+    out.emplace_back("v_" + std::to_string(i), &v_[i]);
+  }
+  return out;
+}
+
+}  // namespace nn::optimizers

@@ -1,0 +1,43 @@
+// An optimizer turns gradients into weight changes. After backward() has added dL/dθ into
+// every parameter's grad, step() moves each trainable θ a little downhill and then zeroes
+// the grads, ready for the next batch.
+#pragma once
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "layers/layer.h"
+
+namespace nn::optimizers {
+
+class Optimizer {
+ public:
+  explicit Optimizer(float learning_rate);
+  virtual ~Optimizer() = default;
+  virtual std::string name() const = 0;
+  virtual std::unique_ptr<Optimizer> clone() const = 0;
+
+  // One update of every trainable parameter, then grads of all parameters set to zero.
+  void step(const std::vector<Param*>& params);
+
+  float learning_rate;                            // may be changed between steps
+  long iterations() const { return iterations_; }  // steps taken so far (Keras: t)
+
+  // The optimizer's memory (Adam's m and v, momentum's velocity) by name, for checkpoints.
+  virtual std::vector<std::pair<std::string, Tensor*>> state() { return {}; }
+  void set_iterations(long t) { iterations_ = t; }
+
+ protected:
+  // Called once per step, before any update (e.g. Adam's bias correction for this t).
+  virtual void begin_step() {}
+  // Update one parameter. slot: its position among the trainable params, for per-param state.
+  // value, grad: same shape, n elements.
+  virtual void update(size_t slot, float* value, const float* grad, size_t n) = 0;
+  // The state tensor for `slot` (n elements), created as zeros on first use.
+  static Tensor& slot_state(std::vector<Tensor>& slots, size_t slot, size_t n);
+
+  long iterations_ = 0;
+};
+
+}  // namespace nn::optimizers

@@ -1,0 +1,292 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <sstream>
+
+#include "gradcheck.h"
+#include "nn.h"
+
+using nn::Node;
+using nn::Tensor;
+namespace L = nn::layers;
+
+namespace {
+
+// Keras pads every summary line to 65 characters.
+std::string pad65(const std::string& s) { return s + std::string(65 - s.size(), ' ') + "\n"; }
+
+nn::Model seed_model(bool activation_as_layer) {
+  Node input = L::Input({32, 32, 3});
+  Node x = L::Flatten()(input);
+  x = L::Dense(200, "relu")(x);
+  if (activation_as_layer) {
+    x = L::Dense(150)(x);
+    x = L::Activation("relu")(x);
+  } else {
+    x = L::Dense(150, "relu")(x);
+  }
+  Node output = L::Dense(10, "softmax")(x);
+  return nn::Model(input, output);
+}
+
+// A learnable toy problem: the class is which of 3 input coordinates is largest.
+void argmax_problem(int n, uint64_t seed, Tensor& x, Tensor& y) {
+  nn::Rng rng(seed);
+  x = Tensor({n, 3});
+  Tensor ids({n});
+  for (int i = 0; i < n; ++i) {
+    int best = 0;
+    for (int j = 0; j < 3; ++j) {
+      x[i * 3 + j] = rng.uniform(-1, 1);
+      if (x[i * 3 + j] > x[i * 3 + best]) best = j;
+    }
+    ids[i] = static_cast<float>(best);
+  }
+  y = nn::data::to_categorical(ids, 3);
+}
+
+}  // namespace
+
+TEST_CASE("summary of the chapter's MLP matches Keras 2.11 character for character") {
+  nn::reset_layer_names();
+  nn::Model model = seed_model(false);
+  const std::string blank = std::string(65, ' ') + "\n";
+  const std::string expected = "Model: \"model\"\n" + std::string(65, '_') + "\n" +
+                               pad65(" Layer (type)                Output Shape              Param #") +
+                               std::string(65, '=') + "\n" +
+                               pad65(" input_1 (InputLayer)        [(None, 32, 32, 3)]       0") + blank +
+                               pad65(" flatten (Flatten)           (None, 3072)              0") + blank +
+                               pad65(" dense (Dense)               (None, 200)               614600") + blank +
+                               pad65(" dense_1 (Dense)             (None, 150)               30150") + blank +
+                               pad65(" dense_2 (Dense)             (None, 10)                1510") +
+                               std::string(65, '=') + "\n" +
+                               "Total params: 646,260\n"
+                               "Trainable params: 646,260\n"
+                               "Non-trainable params: 0\n" +
+                               std::string(65, '_') + "\n";
+  CHECK(model.summary_string() == expected);
+  const std::string explained = model.summary_string({.explain = true});
+  CHECK(explained.find("200 units × (3072 inputs + 1 bias) = 614,600") != std::string::npos);
+  CHECK(explained.find("FLOPs") != std::string::npos);
+}
+
+TEST_CASE("summary of a Sequential model lists no InputLayer, like Keras") {
+  nn::reset_layer_names();
+  nn::Sequential seq({L::Input({784}), L::Dense(10, "softmax")});
+  const std::string expected = "Model: \"sequential\"\n" + std::string(65, '_') + "\n" +
+                               pad65(" Layer (type)                Output Shape              Param #") +
+                               std::string(65, '=') + "\n" +
+                               pad65(" dense (Dense)               (None, 10)                7850") +
+                               std::string(65, '=') + "\n" +
+                               "Total params: 7,850\nTrainable params: 7,850\nNon-trainable params: 0\n" +
+                               std::string(65, '_') + "\n";
+  CHECK(seq.summary_string() == expected);
+  seq.add(L::Dense(4));
+  CHECK(seq.summary_string().find(" dense_1 (Dense)             (None, 4)                 44") != std::string::npos);
+}
+
+TEST_CASE("a long layer name wraps onto the next line as in Keras") {
+  nn::reset_layer_names();
+  Node in = L::Input({4});
+  L::Dense d(2);
+  d.set_name("a_rather_long_layer_name_here");
+  Node out = d(in);
+  nn::Model m(in, out);
+  // Column 0 holds 27 characters; the rest of "a_rather_long_layer_name_here (Dense)" continues below.
+  CHECK(m.summary_string().find(" a_rather_long_layer_name_he  (None, 2)                10        \n re (Dense)") != std::string::npos);
+}
+
+TEST_CASE("the seed model built both ways gives identical outputs") {
+  nn::set_seed(7);
+  nn::Model fused = seed_model(false);
+  nn::Model separate = seed_model(true);
+  separate.set_weights(fused.get_weights());
+  nn::Rng rng(8);
+  Tensor x = gradcheck::random_tensor({5, 32, 32, 3}, rng);
+  Tensor a = fused.predict(x), b = separate.predict(x);
+  REQUIRE(a.shape() == b.shape());
+  for (size_t i = 0; i < a.size(); ++i) REQUIRE(a[i] == b[i]);
+  for (int r = 0; r < 5; ++r) {
+    double sum = 0;
+    for (int c = 0; c < 10; ++c) sum += a[r * 10 + c];
+    CHECK(sum == doctest::Approx(1.0));
+  }
+}
+
+TEST_CASE("get_weights is in Keras order: kernel (in, out) then bias, per layer") {
+  nn::set_seed(1);
+  nn::Model m = seed_model(false);
+  auto w = m.get_weights();
+  REQUIRE(w.size() == 6);
+  CHECK(w[0].shape() == nn::Shape{3072, 200});
+  CHECK(w[1].shape() == nn::Shape{200});
+  CHECK(w[4].shape() == nn::Shape{150, 10});
+  w.pop_back();
+  CHECK_THROWS_AS(m.set_weights(w), nn::ValueError);
+}
+
+TEST_CASE("shape errors are found when the model is built, naming both layers") {
+  nn::reset_layer_names();
+  Node in = L::Input({28, 28, 1});
+  CHECK_THROWS_WITH_AS(L::Dense(10)(in), doctest::Contains("input_1"), nn::ShapeError);
+  nn::Sequential seq({L::Input({28, 28})});
+  CHECK_THROWS_WITH_AS(seq.add(L::Dense(3)), doctest::Contains("Flatten"), nn::ShapeError);
+}
+
+TEST_CASE("a small network learns XOR to 100% with Adam") {
+  nn::set_seed(3);
+  nn::Sequential model({L::Input({2}), L::Dense(8, "tanh"), L::Dense(1, "sigmoid")});
+  model.compile(nn::losses::BinaryCrossentropy(), nn::optimizers::Adam(0.05f), {"accuracy"});
+  Tensor x({4, 2}, {0, 0, 0, 1, 1, 0, 1, 1}), y({4, 1}, {0, 1, 1, 0});
+  nn::History h = model.fit(x, y, {.batch_size = 4, .epochs = 300, .verbose = 0});
+  CHECK(h["loss"].back() < 0.05f);
+  CHECK(model.evaluate(x, y, 4, 0)[1] == 1.0f);
+}
+
+TEST_CASE("fit lowers the loss, evaluate and predict agree, train_on_batch returns the pre-update loss") {
+  Tensor x, y;
+  argmax_problem(600, 5, x, y);
+  nn::set_seed(9);
+  nn::Sequential model({L::Input({3}), L::Dense(16, "relu"), L::Dense(3, "softmax")});
+  model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.01f), {"accuracy"});
+  const float before = model.evaluate(x, y, 32, 0)[0];
+  nn::History h = model.fit(x, y, {.batch_size = 32, .epochs = 30, .verbose = 0});
+  CHECK(h.epochs() == 30);
+  CHECK(h["loss"].back() < 0.5f * before);
+  auto r = model.evaluate(x, y, 50, 0);
+  CHECK(r[1] > 0.95f);
+  Tensor p = model.predict(x);
+  CHECK(nn::losses::CategoricalCrossentropy().value(p, y) == doctest::Approx(r[0]).epsilon(1e-4));
+
+  Tensor xb = x.slice_rows(0, 16), yb = y.slice_rows(0, 16);
+  const float expected = nn::losses::CategoricalCrossentropy().value(model.predict(xb), yb);
+  CHECK(model.train_on_batch(xb, yb) == doctest::Approx(expected).epsilon(1e-5));
+}
+
+TEST_CASE("shuffling is reproducible under a seed") {
+  Tensor x, y;
+  argmax_problem(200, 6, x, y);
+  std::vector<Tensor> results;
+  for (int run = 0; run < 3; ++run) {
+    nn::set_seed(11);
+    nn::Sequential model({L::Input({3}), L::Dense(5, "relu"), L::Dense(3, "softmax")});
+    model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.01f));
+    model.fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0, .seed = run == 2 ? 99u : 0u});
+    results.push_back(model.get_weights()[0]);
+  }
+  for (size_t i = 0; i < results[0].size(); ++i) REQUIRE(results[0][i] == results[1][i]);
+  bool differs = false;
+  for (size_t i = 0; i < results[0].size(); ++i) differs |= results[0][i] != results[2][i];
+  CHECK(differs);
+}
+
+TEST_CASE("validation_split takes the last fraction; validation_data is logged") {
+  Tensor x, y;
+  argmax_problem(100, 7, x, y);
+  nn::Sequential model({L::Input({3}), L::Dense(3, "softmax")});
+  model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.01f), {"accuracy"});
+  // 100 samples, split 0.2: 80 train (3 batches of 32 -> 32, 32, 16), 20 validation.
+  int batches = 0;
+  struct Counter : nn::Callback {
+    int* count;
+    explicit Counter(int* c) : count(c) {}
+    void on_batch_end(int, const nn::Logs&, nn::Model&) override { ++*count; }
+  };
+  auto h = model.fit(x, y, {.epochs = 1, .validation_split = 0.2f, .verbose = 0,
+                            .callbacks = {std::make_shared<Counter>(&batches)}});
+  CHECK(batches == 3);
+  const float val_loss = h["val_loss"][0];
+  Tensor xv = x.slice_rows(80, 100), yv = y.slice_rows(80, 100);
+  CHECK(val_loss == doctest::Approx(model.evaluate(xv, yv, 32, 0)[0]).epsilon(1e-5));
+  auto h2 = model.fit(x, y, {.epochs = 1, .validation_data = {xv, yv}, .verbose = 0});
+  CHECK(h2["val_accuracy"].size() == 1);
+}
+
+TEST_CASE("a batch-size schedule changes the batch size between epochs") {
+  Tensor x, y;
+  argmax_problem(64, 8, x, y);
+  nn::Sequential model({L::Input({3}), L::Dense(3, "softmax")});
+  model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::SGD(0.1f));
+  std::vector<int> seen;
+  struct Recorder : nn::Callback {
+    std::vector<int>* out;
+    int batches = 0;
+    explicit Recorder(std::vector<int>* o) : out(o) {}
+    void on_epoch_begin(int, nn::Model&, int&) override { batches = 0; }
+    void on_batch_end(int, const nn::Logs&, nn::Model&) override { ++batches; }
+    void on_epoch_end(int, const nn::Logs&, nn::Model&) override { out->push_back(batches); }
+  };
+  auto schedule = std::make_shared<nn::BatchSizeScheduler>([](int epoch, int) { return 8 << epoch; });
+  model.fit(x, y, {.epochs = 3, .verbose = 0, .callbacks = {schedule, std::make_shared<Recorder>(&seen)}});
+  CHECK(seen == std::vector<int>{8, 4, 2});  // batch sizes 8, 16, 32 over 64 samples
+}
+
+TEST_CASE("early stopping stops when the monitored value stops improving") {
+  Tensor x, y;
+  argmax_problem(64, 9, x, y);
+  nn::Sequential model({L::Input({3}), L::Dense(3, "softmax")});
+  // A learning rate this tiny makes no visible progress, so patience runs out.
+  model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::SGD(1e-9f));
+  auto stop = std::make_shared<nn::EarlyStopping>("loss", 2, 0.01f);
+  auto h = model.fit(x, y, {.epochs = 50, .verbose = 0, .callbacks = {stop}});
+  CHECK(h.epochs() == 3);
+  CHECK(stop->stopped_epoch() == 2);
+}
+
+TEST_CASE("progress line in Keras's format") {
+  CHECK(nn::ProgressBar::bar(1563, 1563) == "1563/1563 [==============================]");
+  CHECK(nn::ProgressBar::bar(12, 1563) == "  12/1563 [..............................]");
+  CHECK(nn::ProgressBar::bar(800, 1563) == " 800/1563 [==============>...............]");
+  CHECK(nn::ProgressBar::format_logs({{"loss", 1.37592f}, {"accuracy", 0.5108f}, {"val_loss", 1.5f}}) ==
+        " - loss: 1.3759 - accuracy: 0.5108 - val_loss: 1.5000");
+  CHECK(nn::ProgressBar::format_per_step(0.0021) == "2ms/step");
+  CHECK(nn::ProgressBar::format_eta(65) == "ETA: 1:05");
+  CHECK(nn::format_metric(0.00001234f) == "1.2340e-05");
+  // Non-interactive: one line per epoch, ending in the logs.
+  std::ostringstream out;
+  nn::ProgressBar bar(10, 1, out, false);
+  bar.update(5, {{"loss", 2.0f}});
+  bar.finish({{"loss", 1.0f}});
+  const std::string line = out.str();
+  CHECK(line.rfind("10/10 [==============================] - ", 0) == 0);
+  CHECK(line.find("/step - loss: 1.0000\n") != std::string::npos);
+  CHECK(std::count(line.begin(), line.end(), '\n') == 1);
+  std::ostringstream two;
+  nn::ProgressBar line_mode(10, 2, two, true);
+  line_mode.finish({{"loss", 1.0f}});
+  CHECK(two.str().rfind("10/10 - ", 0) == 0);
+}
+
+TEST_CASE("bad input to fit, evaluate and predict gives clear errors") {
+  nn::Sequential model({L::Input({3}), L::Dense(3, "softmax")});
+  Tensor x({10, 3}), y({10, 3});
+  for (int i = 0; i < 10; ++i) y[i * 3] = 1;
+  CHECK_THROWS_WITH_AS(model.fit(x, y), doctest::Contains("compile"), nn::Error);
+  model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam());
+  CHECK_THROWS_WITH_AS(model.fit(Tensor({10, 4}), y, {.verbose = 0}), doctest::Contains("(N, 3)"), nn::ShapeError);
+  CHECK_THROWS_WITH_AS(model.fit(x, Tensor({9, 3}), {.verbose = 0}), doctest::Contains("samples"), nn::ShapeError);
+  CHECK_THROWS_WITH_AS(model.fit(x, Tensor({10}), {.verbose = 0}), doctest::Contains("to_categorical"),
+                       nn::ShapeError);
+  CHECK_THROWS_AS(model.fit(x, y, {.batch_size = 0, .verbose = 0}), nn::ValueError);
+  CHECK_THROWS_AS(model.fit(x, y, {.batch_size = 11, .verbose = 0}), nn::ValueError);
+  CHECK_THROWS_AS(model.fit(Tensor({0, 3}), Tensor({0, 3}), {.verbose = 0}), nn::ValueError);
+  Tensor bad = x;
+  bad[4] = std::nanf("");
+  CHECK_THROWS_WITH_AS(model.predict(bad), doctest::Contains("NaN"), nn::ValueError);
+  CHECK_THROWS_AS(model.evaluate(x, y, 0, 0), nn::ValueError);
+  CHECK_THROWS_AS(model.compile(nn::losses::MeanSquaredError(), nn::optimizers::Adam(), {"precision"}),
+                  nn::ValueError);
+}
+
+TEST_CASE("a NaN loss stops fit with a message naming the epoch and batch") {
+  Tensor x, y;
+  argmax_problem(64, 10, x, y);
+  for (float& v : x) v *= 1e30f;  // unscaled inputs: the loss overflows at once
+  nn::set_seed(2);
+  nn::Sequential model({L::Input({3}), L::Dense(8, "relu"), L::Dense(3)});
+  model.compile(nn::losses::MeanSquaredError(), nn::optimizers::SGD(10.0f));
+  auto h = model.fit(x, y, {.epochs = 5, .verbose = 0});
+  CHECK(h.stop_reason.find("epoch 1, batch") != std::string::npos);
+  CHECK(h.stop_reason.find("learning rate") != std::string::npos);
+  CHECK(h.epochs() == 0);
+}
