@@ -15,8 +15,13 @@ constexpr int kMaxTicks = 60;  // a guard: never emit thousands of ticks, whatev
 
 std::string format_tick(double v, double step, double magnitude) {
   if (magnitude >= 1e6 || (step > 0 && step < 1e-4)) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4g", v);
+    // Scientific notation with as many significant digits as tell the ticks apart:
+    // 0.0004558 and 0.0004559 need 4, 2.0e-06 and 2.5e-06 need 2.
+    int digits = 4;
+    if (step > 0 && magnitude > 0)
+      digits = std::clamp(static_cast<int>(std::floor(std::log10(magnitude)) - std::floor(std::log10(step))) + 1, 1, 15);
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
     return buf;
   }
   // Enough decimals to tell neighbouring ticks apart: step 0.05 -> 2 decimals.
