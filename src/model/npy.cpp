@@ -3,6 +3,7 @@
 // uses, so a malformed or hostile header can only ever produce an error message.
 #include "model/npy.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
 
@@ -186,18 +187,24 @@ Tensor decode_npy(const uint8_t* bytes, size_t size, const std::string& what) {
   if (fortran_order)
     bad(what, "the array is stored in Fortran (column-major) order; in NumPy, save np.ascontiguousarray(a)");
 
-  // Count the elements without trusting the header: stop as soon as it exceeds the data.
+  // Count the elements in a way that cannot overflow, and allocate nothing until the count
+  // matches the bytes actually present: a corrupt header can only cause an error message.
   const size_t data_size = size - prefix - header_len;
   size_t count = 1;
+  bool too_large = false;
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) count = 0;  // an empty array
   for (int d : shape) {
-    if (d != 0 && count > data_size / 4 / static_cast<size_t>(d)) {
-      count = SIZE_MAX;
+    if (count == 0) break;
+    if (count > SIZE_MAX / 8 / static_cast<size_t>(d)) {
+      too_large = true;
       break;
     }
     count *= static_cast<size_t>(d);
   }
-  if (count == SIZE_MAX || count * 4 != data_size)
-    bad(what, "shape " + shape_str(shape) + " needs " + (count == SIZE_MAX ? std::string("more") : std::to_string(count * 4)) +
+  if (too_large)
+    bad(what, "shape " + shape_str(shape) + " is far too large for any file; the header is corrupt");
+  if (count * 4 != data_size)
+    bad(what, "shape " + shape_str(shape) + " needs " + std::to_string(count * 4) +
                   " bytes of float32 data but the entry holds " + std::to_string(data_size) +
                   "; the file is truncated or corrupt");
 
