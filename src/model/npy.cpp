@@ -95,8 +95,14 @@ class HeaderParser {
   }
   bool parse_bool() {
     skip_spaces();
-    if (s_.compare(pos_, 4, "True") == 0) return pos_ += 4, true;
-    if (s_.compare(pos_, 5, "False") == 0) return pos_ += 5, false;
+    if (s_.compare(pos_, 4, "True") == 0) {
+      pos_ += 4;
+      return true;
+    }
+    if (s_.compare(pos_, 5, "False") == 0) {
+      pos_ += 5;
+      return false;
+    }
     fail("expected True or False");
   }
   Shape parse_shape() {

@@ -30,10 +30,25 @@ double clamp_px(double v) { return std::clamp(v, -1e5, 1e5); }
 
 LineChart::LineChart(std::string title) : title_(std::move(title)) {}
 
-LineChart& LineChart::title(std::string text) { return title_ = std::move(text), *this; }
-LineChart& LineChart::x_label(std::string text) { return x_label_ = std::move(text), *this; }
-LineChart& LineChart::y_label(std::string text) { return y_label_ = std::move(text), *this; }
-LineChart& LineChart::log_y(bool on) { return log_y_ = on, *this; }
+LineChart& LineChart::title(std::string text) {
+  title_ = std::move(text);
+  return *this;
+}
+
+LineChart& LineChart::x_label(std::string text) {
+  x_label_ = std::move(text);
+  return *this;
+}
+
+LineChart& LineChart::y_label(std::string text) {
+  y_label_ = std::move(text);
+  return *this;
+}
+
+LineChart& LineChart::log_y(bool on) {
+  log_y_ = on;
+  return *this;
+}
 
 LineChart& LineChart::x_limits(double lo, double hi) {
   if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi))
