@@ -1,0 +1,38 @@
+// Named tensors in a NumPy .npz file: the weights file format of nnscratch.
+//
+// An .npz is an ordinary zip archive holding one .npy file per array, named
+// "<name>.npy". We store entries uncompressed (zip method 0, like numpy.savez), so
+// in Python `numpy.load("w.npz")["dense/kernel"]` gives back the array.
+//
+// The bytes depend only on the tensors: every entry carries the same fixed timestamp
+// (1980-01-01 00:00, the earliest a zip can say) and entries keep the order given, so
+// two identical trainings write byte-identical files.
+//
+// Reading checks every field it relies on (signatures, sizes, offsets, CRC-32, the npy
+// header) and throws nn::IoError naming the file and the problem; a corrupt or truncated
+// file never crashes the program or makes it allocate more than the file's own size.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace nn {
+
+struct NamedTensor {
+  std::string name;  // e.g. "dense/kernel"; stored as "dense/kernel.npy"
+  Tensor value;
+};
+
+// Whole archive in memory. Names must be non-empty and unique.
+std::vector<uint8_t> encode_npz(const std::vector<NamedTensor>& entries);
+// `source` names the data in error messages (read_npz passes the path).
+std::vector<NamedTensor> decode_npz(const uint8_t* bytes, size_t size, const std::string& source = "npz data");
+
+// Writes via `<path>.tmp`, fsync and rename (a crash never leaves half a file at `path`).
+void write_npz(const std::string& path, const std::vector<NamedTensor>& entries);
+std::vector<NamedTensor> read_npz(const std::string& path);
+
+}  // namespace nn
