@@ -290,3 +290,34 @@ TEST_CASE("a NaN loss stops fit with a message naming the epoch and batch") {
   CHECK(h.stop_reason.find("learning rate") != std::string::npos);
   CHECK(h.epochs() == 0);
 }
+
+TEST_CASE("weights round-trip bit-exactly through .npz, and bad files leave the model untouched") {
+  nn::reset_layer_names();
+  nn::set_seed(5);
+  nn::Sequential a({L::Input({6}), L::Dense(5, "relu"), L::Dense(3, "softmax")});
+  const std::string path = "build/test_weights.npz";
+  a.save_weights(path);
+  nn::reset_layer_names();
+  nn::set_seed(6);  // different initial weights
+  nn::Sequential b({L::Input({6}), L::Dense(5, "relu"), L::Dense(3, "softmax")});
+  b.load_weights(path);
+  auto wa = a.get_weights(), wb = b.get_weights();
+  for (size_t i = 0; i < wa.size(); ++i)
+    for (size_t j = 0; j < wa[i].size(); ++j) REQUIRE(wa[i][j] == wb[i][j]);
+  // The same weights give the same bytes.
+  a.save_weights("build/test_weights_2.npz");
+  CHECK(nn::read_file(path) == nn::read_file("build/test_weights_2.npz"));
+  auto entries = nn::read_npz(path);
+  CHECK(entries[0].name == "dense/kernel");
+  CHECK(entries[0].value.shape() == nn::Shape{6, 5});
+  CHECK(entries[3].name == "dense_1/bias");
+
+  nn::reset_layer_names();
+  nn::Sequential other({L::Input({6}), L::Dense(4, "relu"), L::Dense(3, "softmax")});
+  const auto before = other.get_weights();
+  CHECK_THROWS_WITH_AS(other.load_weights(path), doctest::Contains("\"dense/kernel\" has shape (6, 5)"), nn::IoError);
+  const auto after = other.get_weights();
+  for (size_t i = 0; i < before.size(); ++i)
+    for (size_t j = 0; j < before[i].size(); ++j) REQUIRE(before[i][j] == after[i][j]);
+  CHECK_THROWS_AS(other.load_weights("build/no_such_file.npz"), nn::IoError);
+}
