@@ -3,6 +3,7 @@
 // formats into a fresh temporary directory (tests/data_fixtures.h).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cmath>
@@ -346,26 +347,31 @@ TEST_CASE("make_shapes is the same for 1 and 2 threads, and grey / other sizes w
   CHECK_THROWS_AS(nn::data::make_shapes(-1, 1), nn::ValueError);
 }
 
-TEST_CASE("make_shapes: no single pixel tells the class") {
-  // For every pixel, the mean over images of each class should be close to the mean over
-  // all images: the class is in the arrangement of pixels, not in any one of them. A set
-  // that always drew each class in one place would fail this by tens of levels.
-  auto [x, y] = nn::data::make_shapes(4000, 11, {.size = 16, .channels = 1});
-  const int pixels = 16 * 16;
-  std::vector<double> all(pixels, 0), per_class(10 * pixels, 0);
-  int counts[10] = {};
-  for (int i = 0; i < 4000; ++i) {
+TEST_CASE("make_shapes: each class appears in many places, not on fixed pixels") {
+  // Find the figure in each grey image as the pixels far from the image's median (the
+  // median is background: a figure covers at most about a third of the image), and check
+  // that its centre moves around within every class. A generator that always drew a class
+  // in the same place would give a spread near 0.
+  const int size = 32, pixels = size * size, n = 500;
+  auto [x, y] = nn::data::make_shapes(n, 11, {.size = size, .channels = 1});
+  double sum[10] = {}, sum2[10] = {};
+  int count[10] = {};
+  for (int i = 0; i < n; ++i) {
+    const float* img = x.data() + size_t(i) * pixels;
+    std::vector<float> sorted(img, img + pixels);
+    std::nth_element(sorted.begin(), sorted.begin() + pixels / 2, sorted.end());
+    const float median = sorted[pixels / 2];
+    double cx = 0, weight = 0;
+    for (int p = 0; p < pixels; ++p)
+      if (std::fabs(img[p] - median) > 50) cx += p % size, weight += 1;
+    REQUIRE(weight > 0);  // every image shows its figure
     const int c = int(y[i]);
-    counts[c]++;
-    for (int p = 0; p < pixels; ++p) {
-      all[p] += x[size_t(i) * pixels + p] / 4000.0;
-      per_class[c * pixels + p] += x[size_t(i) * pixels + p];
-    }
+    sum[c] += cx / weight, sum2[c] += (cx / weight) * (cx / weight), count[c]++;
   }
-  double worst = 0;
-  for (int c = 0; c < 10; ++c)
-    for (int p = 0; p < pixels; ++p) worst = std::max(worst, std::fabs(per_class[c * pixels + p] / counts[c] - all[p]));
-  CHECK(worst < 30.0);  // levels out of 255
+  for (int c = 0; c < 10; ++c) {
+    const double mean = sum[c] / count[c], spread = std::sqrt(sum2[c] / count[c] - mean * mean);
+    CHECK_MESSAGE(spread > 2.0, "class " << c << ": the figure's column hardly moves (spread " << spread << " px)");
+  }
 }
 
 TEST_CASE("load_shapes gives a train/test split with different images") {
