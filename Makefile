@@ -77,6 +77,12 @@ run: $(BUILD)/tutorials/08_first_mlp
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
 
+# make data: fetch the real data sets into datasets/ (NAME=fashion-mnist, mnist or cifar10;
+# all three without NAME). See datasets/README.md.
+.PHONY: data
+data:
+	@bash datasets/fetch $(NAME)
+
 # A -O0 -g build in its own folder, for stepping through a tutorial in gdb.
 debug:
 	@$(MAKE) --no-print-directory BUILD=build-debug OPT="-O0 -g" tutorials
