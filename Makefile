@@ -90,7 +90,7 @@ data:
 FUZZ_SECONDS ?= 60
 FUZZ_CXX     ?= clang++
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_FLAGS   := -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -Itests
+FUZZ_FLAGS   := -std=c++20 -g -O1 -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -Itests
 FUZZ_LIB     := src/data/binary_file.cpp src/data/idx.cpp src/data/cifar10.cpp src/tensor/tensor.cpp src/tensor/shape.cpp
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 .PHONY: fuzz
