@@ -77,6 +77,40 @@ run: $(BUILD)/tutorials/08_first_mlp
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
 
+# make data: fetch the real data sets into datasets/ (NAME=fashion-mnist, mnist or cifar10;
+# all three without NAME). See datasets/README.md.
+.PHONY: data
+data:
+	@bash datasets/fetch $(NAME)
+
+# make fuzz: each file parser under libFuzzer (clang) with AddressSanitizer and UBSan, for
+# FUZZ_SECONDS seconds each (default 60). The parsers are compiled straight from their
+# sources with clang; the corpus grows in build/fuzz/corpus_<target>/ and a crashing input
+# is saved as build/fuzz/crash-… (replay it: build/fuzz/fuzz_idx build/fuzz/crash-…).
+FUZZ_SECONDS ?= 60
+FUZZ_CXX     ?= clang++
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_FLAGS   := -std=c++20 -g -O1 -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -Itests
+FUZZ_LIB     := src/data/binary_file.cpp src/data/idx.cpp src/data/cifar10.cpp src/tensor/tensor.cpp src/tensor/shape.cpp
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
+.PHONY: fuzz
+fuzz:
+	@FUZZ_CXX=$(FUZZ_CXX) bash tests/fuzz/ensure_libfuzzer.sh
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CXX) -std=c++20 -O1 -Itests tests/fuzz/make_seeds.cpp -o $(FUZZ_DIR)/make_seeds
+	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/corpus_fuzz_idx $(FUZZ_DIR)/corpus_fuzz_cifar10
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t: building"; \
+	  $(FUZZ_CXX) $(FUZZ_FLAGS) tests/fuzz/$$t.cpp $(FUZZ_LIB) -o $(FUZZ_DIR)/$$t || exit 1; \
+	  mkdir -p $(FUZZ_DIR)/corpus_$$t; \
+	  echo "== $$t: fuzzing for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -rss_limit_mb=1024 \
+	    -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus_$$t 2>$(FUZZ_DIR)/$$t.log; \
+	  status=$$?; grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|^#[0-9]+.*DONE' $(FUZZ_DIR)/$$t.log; \
+	  if [ $$status -ne 0 ]; then tail -n 40 $(FUZZ_DIR)/$$t.log; echo "== $$t: FAILED (log: $(FUZZ_DIR)/$$t.log)"; exit 1; fi; \
+	  echo "== $$t: clean"; \
+	done
+
 # A -O0 -g build in its own folder, for stepping through a tutorial in gdb.
 debug:
 	@$(MAKE) --no-print-directory BUILD=build-debug OPT="-O0 -g" tutorials

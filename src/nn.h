@@ -2,7 +2,13 @@
 // Compile with -Isrc and link build/libnn.a -pthread.
 #pragma once
 
+#include "data/cifar10.h"
+#include "data/class_names.h"
+#include "data/dataset.h"
+#include "data/idx.h"
 #include "data/preprocessing.h"
+#include "data/shapes.h"
+#include "data/tabular.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/thread_pool.h"

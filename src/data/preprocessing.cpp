@@ -39,4 +39,29 @@ void gather_rows(const Tensor& src, const std::vector<int>& order, size_t begin,
   }
 }
 
+int validation_split_index(int n, float validation_split) {
+  if (!(validation_split > 0.0f && validation_split < 1.0f))
+    throw ValueError("validation_split must be between 0 and 1 (exclusive), got " + std::to_string(validation_split));
+  // Same arithmetic as Keras, in double like Python's float: floor(n * (1 - split)). The
+  // float 0.2f is 0.2000000030 as a double, which would make floor(10 * 0.79999…) = 7
+  // where Python gets 8; rounding to 7 decimals first recovers the 0.2 the user wrote.
+  const double split = std::round(static_cast<double>(validation_split) * 1e7) / 1e7;
+  const int split_at = static_cast<int>(std::floor(n * (1.0 - split)));
+  if (split_at <= 0 || split_at >= n)
+    throw ValueError("the data has " + std::to_string(n) +
+                     " samples, which is not enough to split into a training and a validation set with "
+                     "validation_split=" + std::to_string(validation_split) +
+                     "; use more data or a different fraction.");
+  return split_at;
+}
+
+TrainValidation train_validation_split(const Tensor& x, const Tensor& y, float validation_split) {
+  if (x.rank() < 1 || y.rank() < 1 || x.dim(0) != y.dim(0))
+    throw ShapeError("train_validation_split: x " + shape_str(x.shape()) + " and y " + shape_str(y.shape()) +
+                     " must have the same number of rows (the first dimension)");
+  const int n = x.dim(0);
+  const int split_at = validation_split_index(n, validation_split);
+  return {x.slice_rows(0, split_at), y.slice_rows(0, split_at), x.slice_rows(split_at, n), y.slice_rows(split_at, n)};
+}
+
 }  // namespace nn::data
