@@ -71,7 +71,10 @@ test:
 tutorials: $(TUT_BINS)
 
 # make run: the seed's MLP end to end, on the best data set already on this machine.
+# It first prepares data already on this machine (no network, no sudo): e.g. Debian's
+# Fashion-MNIST package is decompressed into datasets/fashion-mnist/.
 run: $(BUILD)/tutorials/08_first_mlp
+	@bash datasets/fetch --local
 	$(BUILD)/tutorials/08_first_mlp $(ARGS)
 
 bench: $(BENCH_BINS)
@@ -125,6 +128,8 @@ help:
 	@echo "make tutorials  build every tutorial into build/tutorials/"
 	@echo "make bench      build and run the benchmarks (tests/bench/)"
 	@echo "make debug      tutorials at -O0 -g in build-debug/, for gdb"
+	@echo "make data       fetch data sets: NAME=fashion-mnist|mnist|cifar10 (default: all)"
+	@echo "make fuzz       fuzz the file parsers with libFuzzer (FUZZ_SECONDS=60 each)"
 	@echo "make clean      remove build folders"
 
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TUT_BINS:%=%.d) $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/tests/bench/%.d)

@@ -37,14 +37,7 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
   // validation_split: like Keras, the last fraction of the data, taken before shuffling.
   const int n_all = x.dim(0);
   int n_train = n_all;
-  if (!x_val && o.validation_split > 0.0f) {
-    // floor(N·(1 - split)) as Keras; the small nudge undoes float rounding (0.2f is
-    // 0.2000000030, which would make 100 · 0.8 come out as 79.99999997 -> 79).
-    n_train = static_cast<int>(std::floor(static_cast<double>(n_all) * (1.0 - o.validation_split) + 1e-3));
-    if (n_train < 1 || n_train == n_all)
-      throw ValueError("fit: validation_split " + std::to_string(o.validation_split) + " of " +
-                       std::to_string(n_all) + " samples leaves an empty training or validation set");
-  }
+  if (!x_val && o.validation_split > 0.0f) n_train = data::validation_split_index(n_all, o.validation_split);
   check_fit_options(o, n_train);
 
   Rng local(o.seed);
