@@ -63,10 +63,12 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 
 # make test: install doctest if it is missing, build, run every test, and finish with one
 # plain summary line (so a run that executed nothing is visible as "tests: 0 passed").
+# Every tutorial also runs once with --quick (as CI must), before the unit tests.
 test:
 	@bash tests/ensure_doctest.sh
-	@$(MAKE) --no-print-directory $(TEST_BIN)
-	@bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS)
+	@$(MAKE) --no-print-directory $(TEST_BIN) tutorials
+	@tutorials_ok=0; bash tests/run_tutorials.sh $(BUILD)/tutorials || tutorials_ok=$$?; \
+	 bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS) && exit $$tutorials_ok
 
 tutorials: $(TUT_BINS)
 

@@ -74,7 +74,7 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
                               " at epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(step + 1) +
                               ". Likely causes: a learning rate that is too high, or inputs that are not scaled "
                               "(divide pixel values by 255).";
-        std::cout << "\n";
+        if (o.verbose) std::cout << "\n";  // end the progress line first
         std::cerr << "fit stopped: " << history.stop_reason << "\n";
         for (auto& cb : o.callbacks) cb->on_train_end(*this);
         return history;
