@@ -7,5 +7,6 @@
 #include "tensor/rng.h"
 #include "tensor/shape.h"
 #include "tensor/tensor.h"
+#include "kernels/cpu.h"
 #include "kernels/gemm.h"
 #include "data/preprocessing.h"

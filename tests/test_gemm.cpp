@@ -110,6 +110,18 @@ std::vector<float> check_case(const Case& t, uint64_t seed, bool nan_c = false) 
   return got;
 }
 
+// Runs body() once per micro-kernel this CPU supports, restoring the level afterwards.
+template <class Body>
+void for_each_kernel(Body body) {
+  const nn::SimdLevel saved = nn::get_simd_level();
+  for (nn::SimdLevel level : nn::supported_simd_levels()) {
+    nn::set_simd_level(level);
+    INFO("kernel: " << nn::sgemm_kernel_name());
+    body();
+  }
+  nn::set_simd_level(saved);
+}
+
 // Sizes 1..70 such that every value (hence every remainder modulo any MR and NR up to
 // 70) occurs for m, for n and for k, in varied combinations.
 std::vector<Case> small_cases(bool quick) {
@@ -136,24 +148,52 @@ std::vector<Case> small_cases(bool quick) {
 }  // namespace
 
 TEST_CASE("sgemm matches the oracle on sizes 1..70, all transposes, alpha and beta") {
-  for (const Case& c : small_cases(nn_test::quick())) check_case(c, 1000 + c.m * 7 + c.n);
+  for_each_kernel([] {
+    for (const Case& c : small_cases(nn_test::quick())) check_case(c, 1000 + c.m * 7 + c.n);
+  });
 }
 
 TEST_CASE("sgemm matches the oracle on odd large sizes") {
-  for (int trans = 0; trans < 4; ++trans) {
-    if (nn_test::quick() && trans % 3 != 0) continue;
-    check_case({(trans & 1) != 0, (trans & 2) != 0, 257, 129, 1031, 1.25f, 0.5f, 3, 1, 7}, 77 + trans);
-  }
-  // k much larger than the block depth, tiny m and n (one tile, many k-slices)
-  check_case({false, false, 5, 3, 4099, 1.0f, 0.0f}, 78);
-  check_case({true, true, 1, 1, 3001, -2.0f, 1.0f}, 79);
+  for_each_kernel([] {
+    for (int trans = 0; trans < 4; ++trans) {
+      if (nn_test::quick() && trans % 3 != 0) continue;
+      check_case({(trans & 1) != 0, (trans & 2) != 0, 257, 129, 1031, 1.25f, 0.5f, 3, 1, 7}, 77 + trans);
+    }
+    // m and n beyond one cache block (MC, NC), with edges
+    check_case({false, true, 801, 37, 300, 1.0f, 1.0f, 0, 3, 0}, 80);
+    check_case({true, false, 3, 4500, 7, 0.5f, 0.0f, 2, 0, 1}, 81);
+    // k much larger than the block depth, tiny m and n (one tile, many k-slices)
+    check_case({false, false, 5, 3, 4099, 1.0f, 0.0f}, 78);
+    check_case({true, true, 1, 1, 3001, -2.0f, 1.0f}, 79);
+  });
 }
 
 TEST_CASE("sgemm with beta = 0 ignores NaN in C") {
-  for (int trans = 0; trans < 4; ++trans) {
-    Case c{(trans & 1) != 0, (trans & 2) != 0, 37, 45, 300, 0.5f, 0.0f, 1, 2, 3};
-    check_case(c, 5 + trans, /*nan_c=*/true);
+  for_each_kernel([] {
+    for (int trans = 0; trans < 4; ++trans) {
+      Case c{(trans & 1) != 0, (trans & 2) != 0, 37, 45, 300, 0.5f, 0.0f, 1, 2, 3};
+      check_case(c, 5 + trans, /*nan_c=*/true);
+    }
+  });
+}
+
+TEST_CASE("SIMD level selection") {
+  const nn::SimdLevel saved = nn::get_simd_level();
+  const std::vector<nn::SimdLevel> levels = nn::supported_simd_levels();
+  REQUIRE(!levels.empty());
+  CHECK(levels.front() == nn::SimdLevel::generic);  // the portable kernel always exists
+  CHECK(nn::best_simd_level() == levels.back());
+  for (nn::SimdLevel level : levels) {
+    nn::set_simd_level(level);
+    CHECK(nn::get_simd_level() == level);
+    // the kernel's name starts with its instruction set, e.g. "avx2 6x16"
+    CHECK(std::string(nn::sgemm_kernel_name()).rfind(nn::simd_level_name(level), 0) == 0);
+    CHECK(nn::parse_simd_level(nn::simd_level_name(level)) == level);
   }
+  for (nn::SimdLevel level : {nn::SimdLevel::avx2, nn::SimdLevel::avx512})
+    if (!nn::cpu_supports(level)) CHECK_THROWS_AS(nn::set_simd_level(level), nn::Error);
+  CHECK_THROWS_WITH_AS(nn::parse_simd_level("sse9"), doctest::Contains("avx512, avx2 or generic"), nn::Error);
+  nn::set_simd_level(saved);
 }
 
 TEST_CASE("sgemm edge cases: m, n or k of zero, alpha of zero") {

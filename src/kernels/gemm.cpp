@@ -30,6 +30,7 @@
 #include <new>
 #include <string>
 
+#include "kernels/cpu.h"
 #include "kernels/ukernel.h"
 #include "tensor/error.h"
 
@@ -179,21 +180,24 @@ int k_step(int len) {
 void gemm_block(const MicroKernel& uk, const Operands& op, int i0, int i1, int j0, int j1, int k0, int k1,
                 float alpha, float beta, float* c, long ldc, Workspace& ws) {
   const int mr = uk.mr, nr = uk.nr;
+  // Blocks are whole numbers of micro-panels, so every tile sits on the same MR × NR grid
+  // however the caller cut the problem.
+  const int mc_block = std::max(mr, kMC / mr * mr), nc_block = std::max(nr, kNC / nr * nr);
   const int kc_max = k_step(k1 - k0);
-  const int nc_max = std::min(kNC, round_up(j1 - j0, nr));
-  const int mc_max = std::min(kMC, round_up(i1 - i0, mr));
+  const int nc_max = round_up(std::min(nc_block, j1 - j0), nr);
+  const int mc_max = round_up(std::min(mc_block, i1 - i0), mr);
   float* packed_b = ws.b.get(static_cast<size_t>(kc_max) * nc_max);
   float* packed_a = ws.a.get(static_cast<size_t>(kc_max) * mc_max);
 
-  for (int jc = j0; jc < j1; jc += kNC) {
-    const int nc = std::min(kNC, j1 - jc);
+  for (int jc = j0; jc < j1; jc += nc_block) {
+    const int nc = std::min(nc_block, j1 - jc);
     for (int pc = k0; pc < k1; pc += kc_max) {
       const int kc = std::min(kc_max, k1 - pc);
       // The first slice of the sum applies the caller's beta; later ones add to it.
       const float beta_here = (pc == k0) ? beta : 1.0f;
       pack_b(op, pc, kc, jc, nc, nr, packed_b);
-      for (int ic = i0; ic < i1; ic += kMC) {
-        const int mc = std::min(kMC, i1 - ic);
+      for (int ic = i0; ic < i1; ic += mc_block) {
+        const int mc = std::min(mc_block, i1 - ic);
         pack_a(op, ic, mc, pc, kc, mr, packed_a);
         for (int jr = 0; jr < nc; jr += nr) {
           const float* b_panel = packed_b + static_cast<size_t>(jr) * kc;
@@ -229,7 +233,20 @@ void check_arguments(bool trans_a, bool trans_b, int m, int n, int k, const floa
   if (m > 0 && n > 0 && k > 0 && (!a || !b)) fail("A or B is a null pointer");
 }
 
+// The micro-kernel for the current SIMD level (cpu.h).
+const MicroKernel& active_ukernel() {
+  switch (get_simd_level()) {
+#if defined(__x86_64__)
+    case SimdLevel::avx512: return ukernel_avx512();
+    case SimdLevel::avx2: return ukernel_avx2();
+#endif
+    default: return ukernel_generic();
+  }
+}
+
 }  // namespace
+
+const char* sgemm_kernel_name() { return active_ukernel().name; }
 
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
            int ldb, float beta, float* c, int ldc) {
@@ -241,7 +258,7 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const f
     return;
   }
   const Operands op{a, trans_a ? 1 : lda, trans_a ? lda : 1, b, trans_b ? 1 : ldb, trans_b ? ldb : 1};
-  gemm_block(ukernel_generic(), op, 0, m, 0, n, 0, k, alpha, beta, c, ldc, t_workspace);
+  gemm_block(active_ukernel(), op, 0, m, 0, n, 0, k, alpha, beta, c, ldc, t_workspace);
 }
 
 }  // namespace nn
