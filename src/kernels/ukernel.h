@@ -23,12 +23,24 @@
 
 namespace nn {
 
+// Packing one micro-panel: `count` vectors of length kc (rows of op(A), or columns of
+// op(B)), where element p of vector q is src[q * q_stride + p * p_stride], are written
+// interleaved, dst[p * width + q], with zeros for q in [count, width). width is MR for A
+// panels and NR for B panels. One of the strides is 1 for a row-major matrix: q_stride = 1
+// is a plain copy, p_stride = 1 is a transpose.
+using PackPanelFn = void (*)(const float* src, long q_stride, long p_stride, int count, int kc, float* dst);
+
 struct MicroKernel {
   const char* name;  // e.g. "avx512 8x32": instruction set and tile shape
   int mr;            // tile rows (the A micro-panel height)
   int nr;            // tile columns (the B micro-panel width)
   void (*compute)(int k, const float* a, long a_stride, const float* b, long b_stride, float* c, long ldc, int rows,
                   int cols, float alpha, float beta);
+  // Optional packing routines in the kernel's instruction set (nullptr: gemm.cpp's
+  // portable ones). Packing is pure data movement, but transposing one float at a time
+  // costs as much as the arithmetic for the skinny shapes of a training step.
+  PackPanelFn pack_a = nullptr;
+  PackPanelFn pack_b = nullptr;
 };
 
 // One kernel per instruction set, each in its own file (ukernel_<isa>_<MR>x<NR>.cpp).
