@@ -224,3 +224,55 @@ TEST_CASE("sgemm rejects bad arguments with nn::Error") {
   CHECK_THROWS_WITH_AS(nn::sgemm(false, false, 4, 4, 4, 1, nullptr, 4, b.data(), 4, 0, c.data(), 4),
                        doctest::Contains("null"), nn::Error);
 }
+
+namespace {
+
+// Runs sgemm on a case with `threads` threads and returns C (inputs from a fixed seed).
+std::vector<float> run_with_threads(const Case& t, int threads) {
+  nn::set_num_threads(threads);
+  nn::Rng rng(4242);
+  Inputs in = make_inputs(t, rng, false);
+  nn::sgemm(t.ta, t.tb, t.m, t.n, t.k, t.alpha, in.a.data(), in.lda, in.b.data(), in.ldb, t.beta, in.c.data(),
+            in.ldc);
+  return in.c;
+}
+
+}  // namespace
+
+TEST_CASE("sgemm is bit-identical for 1, 2, 3 and 4 threads") {
+  const int saved = nn::get_num_threads();
+  std::vector<Case> cases = {
+      {false, false, 32, 200, 3072, 1.0f, 0.0f},     // MLP forward: columns split
+      {true, false, 3072, 200, 32, 1.0f, 1.0f},      // MLP dW: rows split
+      {false, true, 32, 3072, 200, 1.0f, 0.0f},      // MLP dx
+      {false, false, 32, 150, 200, 0.5f, 0.25f, 1, 2, 3},
+      {true, false, 27, 32, 32768, 1.0f, 0.0f},      // conv dW: k split into chunks
+      {false, true, 5, 3, 20000, -1.0f, 2.0f, 0, 0, 1},
+      {true, true, 257, 129, 1031, 1.25f, 0.5f, 3, 1, 7},
+      {false, false, 67, 45, 13, 1.0f, 0.0f},
+  };
+  if (nn_test::quick()) cases.resize(5);
+  for_each_kernel([&] {
+    for (const Case& c : cases) {
+      const std::vector<float> one = run_with_threads(c, 1);
+      for (int threads : {2, 3, 4}) {
+        const std::vector<float> many = run_with_threads(c, threads);
+        CHECK_MESSAGE(std::memcmp(one.data(), many.data(), one.size() * sizeof(float)) == 0,
+                      describe(c) << " differs between 1 and " << threads << " threads");
+      }
+    }
+  });
+  nn::set_num_threads(saved);
+}
+
+TEST_CASE("sgemm with several threads matches the oracle, k split included") {
+  const int saved = nn::get_num_threads();
+  nn::set_num_threads(2);
+  for_each_kernel([] {
+    check_case({true, false, 27, 32, 32768, 0.75f, 0.5f, 1, 0, 2}, 90);
+    check_case({false, false, 9, 17, 16385, 1.0f, 0.0f}, 91, /*nan_c=*/true);
+    check_case({false, true, 32, 150, 200, 2.0f, 1.0f}, 92);
+    check_case({true, true, 301, 77, 123, -1.0f, 0.0f, 2, 2, 2}, 93, /*nan_c=*/true);
+  });
+  nn::set_num_threads(saved);
+}

@@ -36,6 +36,7 @@
 #include <string>
 
 #include "kernels/cpu.h"
+#include "kernels/thread_pool.h"
 #include "kernels/ukernel.h"
 #include "tensor/error.h"
 
@@ -88,11 +89,13 @@ class PackBuffer {
   size_t capacity_ = 0;
 };
 
-// Each thread packs into its own buffers (a thread runs one task at a time, so they are
-// never shared). thread_local rather than one global: two threads of a program may call
-// sgemm at the same moment, and each pool worker keeps its buffers warm between calls.
+// Each thread packs into its own buffers, so workers never share one. They are
+// thread_local rather than indexed by the pool's worker id because a program may also
+// call sgemm from two of its own threads at once; either way each pool worker keeps its
+// buffers, warm and already large enough, from one call to the next. `partial` holds the
+// per-chunk results of a k-split (see plan_work); only the calling thread owns one.
 struct Workspace {
-  PackBuffer a, b;
+  PackBuffer a, b, partial;
 };
 thread_local Workspace t_workspace;
 
@@ -243,6 +246,117 @@ const MicroKernel& active_ukernel() {
   }
 }
 
+// ---- Threads ------------------------------------------------------------------------------
+// Work is split in two ways:
+//  * Over C: the rows into `tm` slabs and the columns into `tn` slabs; each task runs the
+//    whole loop nest on its own block of C with its own packing. Splitting rows means every
+//    slab packs all of B, splitting columns means every slab packs all of A, so we split
+//    the dimension that duplicates less packing: columns for the m = 32 training batch
+//    (a small A, shared cheaply), rows for tall matrices.
+//  * Over k, into `chunks`, only when C is too small to share out and k is long (a
+//    convolution's weight gradient: C is 27 × 32, k = 32,768). Each chunk sums its slice of
+//    k into its own buffer, and the buffers are added in chunk order at the end.
+//
+// Why the result is bit-identical for any thread count: the number of k chunks and every
+// KC slice depend only on (m, n, k), never on the threads; and each micro-kernel computes
+// every C element by the same instructions whatever tile it sits in (see ukernel.h). So
+// the threads only decide who computes an element, never how.
+struct Plan {
+  int chunks = 1;   // k split into this many chunks (a function of the shape only)
+  int k_chunk = 0;  // length of each chunk but the last
+  int tm = 1, tn = 1;  // slabs of rows and of columns per chunk
+  int m_unit = 1, n_unit = 1;  // slab boundaries are multiples of these
+  int tasks() const { return chunks * tm * tn; }
+};
+
+// Below this many multiply-adds (~5 µs on one core) waking a second thread costs more than
+// it saves.
+constexpr double kMinParallelWork = 1 << 19;
+
+int k_chunks_for(int m, int n, int k) {
+  // A small C (at most 128 × 128) with a long sum: chunks of at least 4096, at most 8 of
+  // them. The extra work (adding the chunk results) is under 0.1% of the multiply.
+  if (static_cast<long>(m) * n > 128 * 128 || k < 2 * 4096) return 1;
+  return std::min(8, k / 4096);
+}
+
+Plan plan_work(const MicroKernel& uk, int m, int n, int k, int threads) {
+  Plan plan;
+  plan.chunks = k_chunks_for(m, n, k);
+  plan.k_chunk = (k + plan.chunks - 1) / plan.chunks;
+  plan.m_unit = uk.mr;
+  plan.n_unit = std::min(uk.nr, 16);  // one AVX-512 vector: finer cuts would mask lanes
+  const double work = static_cast<double>(m) * n * k;
+  if (threads == 1 || work < kMinParallelWork) return plan;
+  // Slabs of C per chunk so that every thread gets at least one task.
+  const int want = (threads + plan.chunks - 1) / plan.chunks;
+  const int m_units = (m + plan.m_unit - 1) / plan.m_unit, n_units = (n + plan.n_unit - 1) / plan.n_unit;
+  double best_cost = -1;
+  for (int tm = 1; tm <= want; ++tm) {
+    const int tn = (want + tm - 1) / tm;
+    if (tm > m_units || tn > n_units) continue;
+    // Elements packed in total: A once per column slab, B once per row slab.
+    const double cost = static_cast<double>(tn) * m * k + static_cast<double>(tm) * n * k;
+    if (best_cost < 0 || cost < best_cost) {
+      best_cost = cost;
+      plan.tm = tm;
+      plan.tn = tn;
+    }
+  }
+  return plan;
+}
+
+// The start of slab `s` of `slabs` over `units` units of `unit` elements (the last slab
+// ends at `size`). Slabs differ by at most one unit.
+int slab_begin(int s, int slabs, int unit, int size) {
+  const int units = (size + unit - 1) / unit;
+  return std::min(size, static_cast<int>(static_cast<long>(units) * s / slabs) * unit);
+}
+
+// Everything a task needs, behind one pointer: the lambda handed to the pool then fits in
+// std::function's small buffer, so a call allocates nothing.
+struct Job {
+  const MicroKernel* uk;
+  Operands op;
+  int m, n, k;
+  float alpha, beta;
+  float* c;
+  long ldc;
+  Plan plan;
+  float* partial;  // chunks × m × n when plan.chunks > 1
+};
+
+void run_task(const Job& job, size_t task) {
+  const Plan& p = job.plan;
+  const int per_chunk = p.tm * p.tn;
+  const int chunk = static_cast<int>(task) / per_chunk, slab = static_cast<int>(task) % per_chunk;
+  const int sm = slab / p.tn, sn = slab % p.tn;
+  const int i0 = slab_begin(sm, p.tm, p.m_unit, job.m), i1 = slab_begin(sm + 1, p.tm, p.m_unit, job.m);
+  const int j0 = slab_begin(sn, p.tn, p.n_unit, job.n), j1 = slab_begin(sn + 1, p.tn, p.n_unit, job.n);
+  const int k0 = chunk * p.k_chunk, k1 = std::min(job.k, k0 + p.k_chunk);
+  if (i0 >= i1 || j0 >= j1 || k0 >= k1) return;
+  if (p.chunks == 1) {
+    gemm_block(*job.uk, job.op, i0, i1, j0, j1, k0, k1, job.alpha, job.beta, job.c, job.ldc, t_workspace);
+  } else {
+    float* out = job.partial + static_cast<size_t>(chunk) * job.m * job.n;
+    gemm_block(*job.uk, job.op, i0, i1, j0, j1, k0, k1, 1.0f, 0.0f, out, job.n, t_workspace);
+  }
+}
+
+// C = alpha · (partial_0 + partial_1 + ... ) + beta · C, always summed in chunk order.
+void reduce_rows(const Job& job, int r0, int r1) {
+  const size_t plane = static_cast<size_t>(job.m) * job.n;
+  for (int i = r0; i < r1; ++i) {
+    float* ci = job.c + i * job.ldc;
+    const float* first = job.partial + static_cast<size_t>(i) * job.n;
+    for (int j = 0; j < job.n; ++j) {
+      float sum = first[j];
+      for (int s = 1; s < job.plan.chunks; ++s) sum += first[s * plane + j];
+      ci[j] = job.beta == 0.0f ? job.alpha * sum : job.alpha * sum + job.beta * ci[j];
+    }
+  }
+}
+
 }  // namespace
 
 const char* sgemm_kernel_name() { return active_ukernel().name; }
@@ -256,8 +370,25 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const f
     scale_c(m, n, beta, c, ldc);
     return;
   }
-  const Operands op{a, trans_a ? 1 : lda, trans_a ? lda : 1, b, trans_b ? 1 : ldb, trans_b ? ldb : 1};
-  gemm_block(active_ukernel(), op, 0, m, 0, n, 0, k, alpha, beta, c, ldc, t_workspace);
+  Job job;
+  job.uk = &active_ukernel();
+  job.op = Operands{a, trans_a ? 1 : lda, trans_a ? lda : 1, b, trans_b ? 1 : ldb, trans_b ? ldb : 1};
+  job.m = m, job.n = n, job.k = k, job.alpha = alpha, job.beta = beta, job.c = c, job.ldc = ldc;
+  job.plan = plan_work(*job.uk, m, n, k, get_num_threads());
+  job.partial = nullptr;
+  if (job.plan.chunks > 1)
+    job.partial = t_workspace.partial.get(static_cast<size_t>(job.plan.chunks) * m * n);
+
+  const Job& j = job;
+  parallel_tasks(static_cast<size_t>(job.plan.tasks()), [&j](size_t task, int) { run_task(j, task); });
+  if (job.plan.chunks > 1) {
+    const int rows_per_task = std::max(1, (1 << 14) / n);  // ~16K elements each
+    const int tasks = (m + rows_per_task - 1) / rows_per_task;
+    parallel_tasks(static_cast<size_t>(tasks), [&j, rows_per_task](size_t t, int) {
+      const int r0 = static_cast<int>(t) * rows_per_task;
+      reduce_rows(j, r0, std::min(j.m, r0 + rows_per_task));
+    });
+  }
 }
 
 }  // namespace nn
