@@ -9,6 +9,7 @@
 #include "data/preprocessing.h"
 #include "data/shapes.h"
 #include "data/tabular.h"
+#include "kernels/cpu.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/thread_pool.h"

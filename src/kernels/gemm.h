@@ -13,6 +13,10 @@ namespace nn {
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
            int ldb, float beta, float* c, int ldc);
 
+// The micro-kernel sgemm runs on now, e.g. "avx512 14x32" (instruction set and tile
+// shape; chosen at run time, see kernels/cpu.h).
+const char* sgemm_kernel_name();
+
 // The naive triple loop, in double precision accumulators: slow, obviously right, and the
 // oracle every test compares the fast kernel against.
 void sgemm_ref(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,

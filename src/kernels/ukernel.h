@@ -1,0 +1,54 @@
+// The micro-kernel: the innermost piece of the matrix multiply, and the only place where
+// the floating-point work happens. Everything in gemm.cpp exists to feed it.
+//
+// One call computes a small tile of C, at most MR rows × NR columns:
+//
+//   C[i][j] = alpha · Σ_p a(i, p) · b(p, j) + beta · C[i][j]     i < rows ≤ MR, j < cols ≤ NR
+//
+// where the two operands are "micro-panels" that gemm.cpp prepared (usually by packing):
+//   a(i, p) = a[p * a_stride + i]   MR consecutive rows of op(A), one k-step after another
+//   b(p, j) = b[p * b_stride + j]   NR consecutive columns of op(B), one k-step after another
+// A packed panel has a_stride = MR and b_stride = NR; gemm.cpp may also point straight into
+// the caller's matrix when its layout already has this form (see gemm.cpp).
+//
+// The tile's MR × NR partial sums stay in registers for the whole k loop: per k-step the
+// kernel loads NR numbers of B and MR numbers of A and does MR × NR multiply-adds with
+// them. That ratio of arithmetic to loads is what lets it run at the FMA units' speed.
+//
+// Every kernel must compute each C element with the same sequence of operations no
+// matter how many rows/columns the tile has (edge tiles included): a full tile and an
+// edge tile then agree bit for bit, so which thread computes which tile never shows.
+// beta == 0 means C is written without being read (it may hold NaN garbage).
+#pragma once
+
+namespace nn {
+
+// Packing one micro-panel: `count` vectors of length kc (rows of op(A), or columns of
+// op(B)), where element p of vector q is src[q * q_stride + p * p_stride], are written
+// interleaved, dst[p * width + q], with zeros for q in [count, width). width is MR for A
+// panels and NR for B panels. One of the strides is 1 for a row-major matrix: q_stride = 1
+// is a plain copy, p_stride = 1 is a transpose.
+using PackPanelFn = void (*)(const float* src, long q_stride, long p_stride, int count, int kc, float* dst);
+
+struct MicroKernel {
+  const char* name;  // e.g. "avx512 8x32": instruction set and tile shape
+  int mr;            // tile rows (the A micro-panel height)
+  int nr;            // tile columns (the B micro-panel width)
+  void (*compute)(int k, const float* a, long a_stride, const float* b, long b_stride, float* c, long ldc, int rows,
+                  int cols, float alpha, float beta);
+  // Optional packing routines in the kernel's instruction set (nullptr: gemm.cpp's
+  // portable ones). Packing is pure data movement, but transposing one float at a time
+  // costs as much as the arithmetic for the skinny shapes of a training step.
+  PackPanelFn pack_a = nullptr;
+  PackPanelFn pack_b = nullptr;
+};
+
+// One kernel per instruction set, each in its own file (ukernel_<isa>_<MR>x<NR>.cpp).
+// The x86 ones only exist when compiling for x86-64; cpu.cpp says which may run here.
+const MicroKernel& ukernel_generic();
+#if defined(__x86_64__)
+const MicroKernel& ukernel_avx2();
+const MicroKernel& ukernel_avx512();
+#endif
+
+}  // namespace nn
