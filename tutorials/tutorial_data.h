@@ -31,8 +31,11 @@ inline void keep_first(nn::Tensor& t, int n) {
 }
 
 // allow_cifar = false prefers the smaller 28×28 images even when CIFAR-10 is present
-// (tutorials that train many models and must stay quick).
-inline Data load_best_data(bool allow_cifar, int max_train = 0, int max_test = 0) {
+// (tutorials that train many models and must stay quick). The shapes fallback is grey
+// 28×28 by default: a plain MLP learns those, while colour shapes on colour backgrounds
+// need the convolutional network of tutorial 09 (which asks for {32, 3}).
+inline Data load_best_data(bool allow_cifar, int max_train = 0, int max_test = 0,
+                           nn::data::ShapesOptions shapes = {.size = 28, .channels = 1}) {
   namespace fs = std::filesystem;
   Data d;
   const bool have_cifar = fs::exists("datasets/cifar-10-batches-bin/data_batch_1.bin");
@@ -54,7 +57,7 @@ inline Data load_best_data(bool allow_cifar, int max_train = 0, int max_test = 0
   }
   if (d.name.empty()) {
     const int n_train = max_train > 0 ? max_train : 50000, n_test = max_test > 0 ? max_test : 10000;
-    d = {"shapes", "shapes (built-in synthetic images, 32×32 colour)", nn::data::load_shapes(n_train, n_test), {}};
+    d = {"shapes", "shapes (built-in synthetic images)", nn::data::load_shapes(n_train, n_test, 1, shapes), {}};
     std::printf("note: no real data set found, so this runs on the built-in synthetic 'shapes' images.\n"
                 "      For the chapter's data run `make data NAME=cifar10` (or NAME=fashion-mnist), then run again.\n");
   } else if (d.name != "cifar10") {
