@@ -23,6 +23,13 @@ TEST_BIN   := $(BUILD)/tests/run_tests
 TUT_SRCS   := $(sort $(wildcard tutorials/[0-9][0-9]_*.cpp))
 TUT_BINS   := $(TUT_SRCS:tutorials/%.cpp=$(BUILD)/tutorials/%)
 
+# Exercises: each check program is built twice — against the student's file in
+# tutorials/exercises/ and against the reference in tutorials/exercises/solutions/.
+EX_CHECKS  := $(sort $(wildcard tutorials/exercises/checks/*_check.cpp))
+EX_NAMES   := $(EX_CHECKS:tutorials/exercises/checks/%_check.cpp=%)
+EX_BINS    := $(EX_NAMES:%=$(BUILD)/exercises/%_check)
+EX_SOLVED  := $(EX_NAMES:%=$(BUILD)/exercises/solutions/%_check)
+
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
 
@@ -37,7 +44,7 @@ $(BUILD)/src/kernels/%_avx2.o:           ISA_FLAGS := -mavx2 -mfma
 endif
 
 .SECONDARY:
-.PHONY: all lib test run tutorials bench clean help debug
+.PHONY: all lib test run tutorials bench clean help debug exercise exercises
 .DEFAULT_GOAL := lib
 all: lib tutorials $(BENCH_BINS)
 lib: $(LIB)
@@ -61,13 +68,30 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	@mkdir -p $(@D)
 	$(CXX) $< $(LIB) $(LDFLAGS) -ldl -o $@
 
+$(BUILD)/exercises/%_check: tutorials/exercises/checks/%_check.cpp $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -Itutorials/exercises -Itests $< $(LIB) $(LDFLAGS) -o $@
+
+$(BUILD)/exercises/solutions/%_check: tutorials/exercises/checks/%_check.cpp $(LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(CXXFLAGS) -Itutorials/exercises/solutions -Itests $< $(LIB) $(LDFLAGS) -o $@
+
+exercises: $(EX_BINS) $(EX_SOLVED)
+
+# make exercise N=1: check your solution of exercise 1 (see tutorials/exercises/README.md).
+exercise:
+	@if [ -z "$(N)" ] || [ -z "$(filter $(N)_%,$(EX_NAMES))" ]; then \
+	  echo "usage: make exercise N=<number>; the exercises are: $(EX_NAMES)"; exit 2; fi
+	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(filter $(N)_%,$(EX_NAMES))_check
+	@$(BUILD)/exercises/$(filter $(N)_%,$(EX_NAMES))_check
+
 # make test: install doctest if it is missing, build, run every test, and finish with one
 # plain summary line (so a run that executed nothing is visible as "tests: 0 passed").
 # Every tutorial also runs once with --quick (as CI must), before the unit tests.
 test:
 	@bash tests/ensure_doctest.sh
-	@$(MAKE) --no-print-directory $(TEST_BIN) tutorials
-	@tutorials_ok=0; bash tests/run_tutorials.sh $(BUILD)/tutorials || tutorials_ok=$$?; \
+	@$(MAKE) --no-print-directory $(TEST_BIN) tutorials exercises
+	@tutorials_ok=0; bash tests/run_tutorials.sh $(BUILD) || tutorials_ok=$$?; \
 	 bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS) && exit $$tutorials_ok
 
 tutorials: $(TUT_BINS)
@@ -129,9 +153,11 @@ help:
 	@echo "make lib        build build/libnn.a (the default)"
 	@echo "make tutorials  build every tutorial into build/tutorials/"
 	@echo "make bench      build and run the benchmarks (tests/bench/)"
+	@echo "make exercise N=1   check your solution of an exercise (tutorials/exercises/)"
 	@echo "make debug      tutorials at -O0 -g in build-debug/, for gdb"
 	@echo "make data       fetch data sets: NAME=fashion-mnist|mnist|cifar10 (default: all)"
 	@echo "make fuzz       fuzz the file parsers with libFuzzer (FUZZ_SECONDS=60 each)"
 	@echo "make clean      remove build folders"
 
+-include $(EX_BINS:%=%.d) $(EX_SOLVED:%=%.d)
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TUT_BINS:%=%.d) $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/tests/bench/%.d)
