@@ -1,5 +1,6 @@
 #include "layers/batch_norm.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/elementwise.h"
@@ -71,7 +72,7 @@ Shape BatchNormalization::build(const Shape& in) {
   inv_std_.assign(c, 0.0f);
   scale_.assign(c, 0.0f);
   shift_.assign(c, 0.0f);
-  grad_means_.assign(2 * c, 0.0f);
+  dx_coefficients_.assign(2 * c, 0.0f);
   return in;
 }
 
@@ -84,24 +85,31 @@ void BatchNormalization::forward(const Tensor& x, Tensor& y, bool training) {
   if (m == 0) return;
   const float* xs = x.data();
   if (training) {
-    // μ, then σ² around it: two passes, which stays accurate when |μ| ≫ σ.
-    sum_rows(m, c, c, partial_, sums_, [&](size_t r, float* acc) {
+    // μ and σ² in one pass over x, with the "shifted data" formulas
+    //   μ = K + E[x - K],   σ² = E[(x - K)²] - (E[x - K])²,
+    // exact for any shift K. Without a shift (K = 0) the subtraction cancels catastrophically
+    // when |μ| ≫ σ; with K = the batch's first row, which is one of the values being
+    // averaged, K - μ is about one σ and nothing of note is lost.
+    const float* shift = xs;
+    sum_rows(m, c, 2 * c, partial_, sums_, [&](size_t r, float* acc) {
       const float* row = xs + r * c;
-      for (size_t j = 0; j < c; ++j) acc[j] += row[j];
-    });
-    for (size_t j = 0; j < c; ++j) mean_[j] = static_cast<float>(sums_[j] / static_cast<double>(m));
-    sum_rows(m, c, c, partial_, sums_, [&](size_t r, float* acc) {
-      const float* row = xs + r * c;
-      for (size_t j = 0; j < c; ++j) acc[j] += (row[j] - mean_[j]) * (row[j] - mean_[j]);
+      for (size_t j = 0; j < c; ++j) {
+        const float d = row[j] - shift[j];
+        acc[j] += d;
+        acc[c + j] += d * d;
+      }
     });
     float* moving_mean = moving_mean_.value.data();
     float* moving_var = moving_variance_.value.data();
     for (size_t j = 0; j < c; ++j) {
-      const float var = static_cast<float>(sums_[j] / static_cast<double>(m));  // biased, see the header
-      inv_std_[j] = 1.0f / std::sqrt(var + epsilon_);
+      const double mean_shifted = sums_[j] / static_cast<double>(m);
+      // biased (divided by m), see the header; rounding could leave a tiny negative
+      const double var = std::max(0.0, sums_[c + j] / static_cast<double>(m) - mean_shifted * mean_shifted);
+      mean_[j] = static_cast<float>(shift[j] + mean_shifted);
+      inv_std_[j] = static_cast<float>(1.0 / std::sqrt(var + epsilon_));
       // Keras writes the update as  moving -= (moving - batch) · (1 - momentum).
       moving_mean[j] -= (moving_mean[j] - mean_[j]) * (1.0f - momentum_);
-      moving_var[j] -= (moving_var[j] - var) * (1.0f - momentum_);
+      moving_var[j] -= (moving_var[j] - static_cast<float>(var)) * (1.0f - momentum_);
     }
   } else {
     for (size_t j = 0; j < c; ++j) {
@@ -128,18 +136,18 @@ void BatchNormalization::backward(const Tensor& dy, Tensor& dx) {
   const size_t c = static_cast<size_t>(channels_), m = dy.size() / c;
   const float* xs = x_->data();
   const float* dys = dy.data();
-  // Σ dy into sums_[j], Σ dy · x̂ into sums_[C + j], with x̂ = (x - μ) / σ recomputed.
+  // Σ dy into sums_[j] and Σ dy · (x - μ) into sums_[C + j]; Σ dy · x̂ is the latter / σ.
   sum_rows(m, c, 2 * c, partial_, sums_, [&](size_t r, float* acc) {
     const float* xr = xs + r * c;
     const float* dr = dys + r * c;
     for (size_t j = 0; j < c; ++j) {
       acc[j] += dr[j];
-      acc[c + j] += dr[j] * (xr[j] - mean_[j]) * inv_std_[j];
+      acc[c + j] += dr[j] * (xr[j] - mean_[j]);
     }
   });
   for (size_t j = 0; j < c; ++j) {
     beta_.grad[j] += static_cast<float>(sums_[j]);
-    gamma_.grad[j] += static_cast<float>(sums_[c + j]);
+    gamma_.grad[j] += static_cast<float>(sums_[c + j] * inv_std_[j]);
   }
   if (!input_gradient_needed()) return;
   dx.resize(dy.shape());
@@ -152,22 +160,23 @@ void BatchNormalization::backward(const Tensor& dy, Tensor& dx) {
     });
     return;
   }
-  // dx = γ/σ · (dy - mean(dy) - x̂ · mean(dy · x̂))
-  float* mean_dy = grad_means_.data();
-  float* mean_dy_xhat = grad_means_.data() + c;
+  // dx = γ/σ · (dy - mean(dy) - x̂ · mean(dy · x̂)), with the per-channel constants folded:
+  //    = scale · dy + slope · (x - μ) + offset
+  //    slope = -scale · mean(dy · x̂) / σ,   offset = -scale · mean(dy)
+  float* slope = dx_coefficients_.data();
+  float* offset = dx_coefficients_.data() + c;
   for (size_t j = 0; j < c; ++j) {
-    mean_dy[j] = static_cast<float>(sums_[j] / static_cast<double>(m));
-    mean_dy_xhat[j] = static_cast<float>(sums_[c + j] / static_cast<double>(m));
+    const double mean_dy = sums_[j] / static_cast<double>(m);
+    const double mean_dy_xhat = sums_[c + j] * inv_std_[j] / static_cast<double>(m);
+    slope[j] = static_cast<float>(-scale_[j] * mean_dy_xhat * inv_std_[j]);
+    offset[j] = static_cast<float>(-scale_[j] * mean_dy);
   }
   for_row_chunks(m, c, [&](size_t r0, size_t r1) {
     for (size_t r = r0; r < r1; ++r) {
       const float* xr = xs + r * c;
       const float* dr = dys + r * c;
       float* out = dxs + r * c;
-      for (size_t j = 0; j < c; ++j) {
-        const float xhat = (xr[j] - mean_[j]) * inv_std_[j];
-        out[j] = scale_[j] * (dr[j] - mean_dy[j] - xhat * mean_dy_xhat[j]);
-      }
+      for (size_t j = 0; j < c; ++j) out[j] = scale_[j] * dr[j] + slope[j] * (xr[j] - mean_[j]) + offset[j];
     }
   });
 }

@@ -80,7 +80,7 @@ class BatchNormalization : public LayerBase<BatchNormalization> {
   std::vector<float> scale_, shift_;  // (C) y = x · scale + shift, folded from the above
   std::vector<float> partial_;        // per-chunk sums, scratch for the reductions
   std::vector<double> sums_;          // (C) or (2C) reduced sums
-  std::vector<float> grad_means_;     // (2C) mean(dy), mean(dy · x̂) for the training backward
+  std::vector<float> dx_coefficients_;  // (2C) slope, offset of the training dx (see backward)
 };
 
 }  // namespace nn::layers
