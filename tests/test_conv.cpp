@@ -237,6 +237,27 @@ TEST_CASE("BatchNormalization after a Conv2D (N, H, W, C) normalises each channe
   for (int i : {1, 3, 5, 7}) CHECK(y[i] == doctest::Approx(0.5));
 }
 
+TEST_CASE("BatchNormalization stays accurate when the mean is far larger than the spread") {
+  // x = 100 + u, u in [-0.1, 0.1): computing σ² as E[x²] - μ² in float would subtract two
+  // numbers near 10,000 that agree in their first 6 digits and keep mostly rounding noise.
+  L::BatchNormalization bn;
+  bn.build_for({3});
+  nn::Rng rng(45);
+  Tensor x({256, 3}), y;
+  for (float& v : x) v = 100.0f + rng.uniform(-0.1f, 0.1f);
+  bn.forward(x, y, true);
+  for (int c = 0; c < 3; ++c) {
+    double mean = 0, var = 0, y_mean = 0, y_var = 0;
+    for (int i = 0; i < 256; ++i) mean += x[i * 3 + c] / 256.0;
+    for (int i = 0; i < 256; ++i) var += (x[i * 3 + c] - mean) * (x[i * 3 + c] - mean) / 256.0;
+    for (int i = 0; i < 256; ++i) y_mean += y[i * 3 + c] / 256.0;
+    for (int i = 0; i < 256; ++i) y_var += (y[i * 3 + c] - y_mean) * (y[i * 3 + c] - y_mean) / 256.0;
+    CAPTURE(c);
+    CHECK(std::abs(y_mean) < 1e-3);
+    CHECK(y_var == doctest::Approx(var / (var + 1e-3)).epsilon(1e-3));  // ≈ 0.77: σ² ≈ 0.0033 vs ε
+  }
+}
+
 TEST_CASE("BatchNormalization moving statistics: momentum, and the biased variance as Keras 2.11") {
   SUBCASE("repeated batches approach the batch statistics geometrically") {
     L::BatchNormalization bn({.momentum = 0.9f});
