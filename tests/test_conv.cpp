@@ -662,3 +662,16 @@ TEST_CASE("predict runs in inference mode: Dropout steps aside, BatchNormalizati
   CHECK(mean_train / (bn_train.size() / 4) == doctest::Approx(0.0).epsilon(1e-4));
   CHECK_FALSE(std::equal(bn_train.begin(), bn_train.end(), bn_infer.begin()));
 }
+
+TEST_CASE("the new layers work in a Sequential that builds itself from the first data") {
+  nn::set_seed(95);
+  nn::Sequential seq({L::Conv2D(2, 3, {.padding = "same", .activation = "relu"}), L::BatchNormalization(),
+                      L::MaxPooling2D(), L::Flatten(), L::Dropout(0.5f), L::Dense(2, "softmax")});
+  Tensor x, y;
+  bars_problem(4, 96, x, y);
+  const Tensor p = seq.predict(x);
+  CHECK(p.shape() == Shape{4, 2});
+  CHECK(seq.layers()[1]->output_shape() == Shape{6, 6, 2});
+  CHECK(seq.layers()[3]->output_shape() == Shape{3, 3, 2});
+  CHECK(p[0] + p[1] == doctest::Approx(1.0));
+}

@@ -17,10 +17,11 @@
 // Why im2col rather than an implicit GEMM? An implicit GEMM reads the patches straight from
 // the image inside the matrix multiply's packing routine: no extra buffer, but the GEMM
 // kernel then has to know about convolutions. im2col keeps the GEMM a plain matrix multiply
-// (the one every Dense layer uses, tuned and tested once) at the price of one buffer kh·kw
-// times the input (for the chapter's CNN at most 2.4 M floats = 9.4 MB per batch of 32)
-// and one memory pass to fill it — small next to the multiply's arithmetic. The buffer
-// also doubles as the saved input backward needs for dW. We im2col the WHOLE batch, so
+// (the one every Dense layer uses, tuned and tested once) at the price of a buffer kh·kw
+// times the input (for the chapter's CNN at most 2.4 M floats = 9.4 MB per batch of 32,
+// and as much again for dcols in backward) and one memory pass to fill it — small next to
+// the multiply's arithmetic. The buffer also doubles as the saved input backward needs for
+// dW. (The buffer grows with the batch: predict and evaluate in batches of 32, not all at once.) We im2col the WHOLE batch, so
 // each pass is one big multiply (e.g. 32,768 × 27 times 27 × 32 for the first layer)
 // rather than 32 small per-image ones, which keeps the GEMM's threads busy.
 //
