@@ -65,6 +65,7 @@ void activation_forward(ActivationKind kind, const float* z, float* y, size_t ro
     return;
   }
   parallel_elements(rows * cols, [&](size_t b, size_t e) {
+    const float a = alpha;
     switch (kind) {
       case ActivationKind::linear:
         if (y != z) std::copy(z + b, z + e, y + b);
@@ -73,7 +74,13 @@ void activation_forward(ActivationKind kind, const float* z, float* y, size_t ro
         for (size_t i = b; i < e; ++i) y[i] = z[i] > 0.0f ? z[i] : 0.0f;
         break;
       case ActivationKind::leaky_relu:
-        for (size_t i = b; i < e; ++i) y[i] = z[i] > 0.0f ? z[i] : alpha * z[i];
+        // Written as (positive part) + a · (negative part), which g++ vectorises; the
+        // plain `v > 0 ? v : a * v` stays a scalar branch, ~5× slower on a conv's output.
+        // (`a` is a local copy: through the captured reference, a store to y could change alpha.)
+        for (size_t i = b; i < e; ++i) {
+          const float v = z[i];
+          y[i] = (v > 0.0f ? v : 0.0f) + a * (v > 0.0f ? 0.0f : v);
+        }
         break;
       case ActivationKind::sigmoid:
         for (size_t i = b; i < e; ++i) y[i] = 1.0f / (1.0f + std::exp(-z[i]));
@@ -97,15 +104,23 @@ void activation_backward(ActivationKind kind, const float* y, const float* dy, f
     return;
   }
   parallel_elements(rows * cols, [&](size_t b, size_t e) {
+    const float a = alpha;
     switch (kind) {
       case ActivationKind::linear:
         if (dz != dy) std::copy(dy + b, dy + e, dz + b);
         break;
       case ActivationKind::relu:
-        for (size_t i = b; i < e; ++i) dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+        for (size_t i = b; i < e; ++i) {
+          const float d = dy[i];  // loaded unconditionally, so the loop vectorises
+          dz[i] = y[i] > 0.0f ? d : 0.0f;
+        }
         break;
       case ActivationKind::leaky_relu:
-        for (size_t i = b; i < e; ++i) dz[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i];
+        for (size_t i = b; i < e; ++i) {
+          const float d = dy[i];
+          const bool positive = y[i] > 0.0f;
+          dz[i] = (positive ? d : 0.0f) + a * (positive ? 0.0f : d);  // vectorises, as in forward
+        }
         break;
       case ActivationKind::sigmoid:
         for (size_t i = b; i < e; ++i) dz[i] = dy[i] * y[i] * (1.0f - y[i]);

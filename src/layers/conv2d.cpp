@@ -1,0 +1,167 @@
+#include "layers/conv2d.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "kernels/elementwise.h"
+#include "kernels/gemm.h"
+#include "kernels/thread_pool.h"
+#include "layers/window.h"
+#include "tensor/rng.h"
+
+namespace nn::layers {
+
+Conv2D::Conv2D(int filters, int kernel_size, Conv2DOptions options)
+    : LayerBase("conv2d"),
+      filters_(filters),
+      kernel_size_(kernel_size),
+      strides_(options.strides),
+      padding_(options.padding),
+      activation_(activation_from_name(options.activation)) {
+  if (filters < 1) throw ValueError("Conv2D: filters must be >= 1, got " + std::to_string(filters));
+  if (kernel_size < 1) throw ValueError("Conv2D: kernel_size must be >= 1, got " + std::to_string(kernel_size));
+  if (strides_ < 1) throw ValueError("Conv2D: strides must be >= 1, got " + std::to_string(strides_));
+  check_padding(padding_, "Conv2D");
+}
+
+Shape Conv2D::build(const Shape& in) {
+  if (in.size() != 3)
+    throw ShapeError("Conv2D expects each sample to be an image (H, W, C), got " + shape_str(in) +
+                     "; give Input a shape like (28, 28, 1) (a grey image has C = 1)");
+  in_h_ = in[0];
+  in_w_ = in[1];
+  in_c_ = in[2];
+  const WindowAxis rows = window_axis(in_h_, kernel_size_, strides_, padding_, "Conv2D", "height");
+  const WindowAxis cols = window_axis(in_w_, kernel_size_, strides_, padding_, "Conv2D", "width");
+  out_h_ = rows.out;
+  out_w_ = cols.out;
+  pad_top_ = rows.pad_before;
+  pad_left_ = cols.pad_before;
+
+  const int k = kernel_size_;
+  kernel_.value = Tensor({k, k, in_c_, filters_});
+  kernel_.grad = Tensor({k, k, in_c_, filters_});
+  bias_.value = Tensor({filters_});
+  bias_.grad = Tensor({filters_});
+  // Keras's fans for a convolution: every output sees kh·kw·C inputs, every input feeds
+  // kh·kw·F outputs.
+  const float fan_in = static_cast<float>(k * k * in_c_), fan_out = static_cast<float>(k * k * filters_);
+  const float limit = std::sqrt(6.0f / (fan_in + fan_out));
+  Rng& rng = global_rng();
+  for (float& w : kernel_.value) w = rng.uniform(-limit, limit);
+  return {out_h_, out_w_, filters_};
+}
+
+void Conv2D::im2col(const float* x, int n, float* cols) const {
+  const int k = kernel_size_, c = in_c_, patch = patch_size();
+  const size_t image = static_cast<size_t>(in_h_) * in_w_ * c;
+  const size_t rows_per_image = static_cast<size_t>(out_h_) * out_w_;
+  parallel_for(static_cast<size_t>(n), 1, [&](size_t i0, size_t i1) {
+    for (size_t i = i0; i < i1; ++i) {
+      const float* img = x + i * image;
+      float* out = cols + i * rows_per_image * patch;
+      for (int oy = 0; oy < out_h_; ++oy) {
+        for (int ox = 0; ox < out_w_; ++ox, out += patch) {
+          const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
+          // The kx positions inside the image form one run [kx0, kx1), and a run of
+          // neighbouring pixels is contiguous in NHWC memory: one copy per patch row.
+          const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
+          for (int ky = 0; ky < k; ++ky) {
+            float* dst = out + static_cast<size_t>(ky) * k * c;
+            const int iy = y0 + ky;
+            if (iy < 0 || iy >= in_h_ || kx1 <= kx0) {  // padding: zeros
+              std::fill(dst, dst + k * c, 0.0f);
+              continue;
+            }
+            std::fill(dst, dst + kx0 * c, 0.0f);
+            std::memcpy(dst + kx0 * c, img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c,
+                        sizeof(float) * (kx1 - kx0) * c);
+            std::fill(dst + kx1 * c, dst + k * c, 0.0f);
+          }
+        }
+      }
+    }
+  });
+}
+
+void Conv2D::col2im(const float* dcols, int n, float* dx) const {
+  const int k = kernel_size_, c = in_c_, patch = patch_size();
+  const size_t image = static_cast<size_t>(in_h_) * in_w_ * c;
+  const size_t rows_per_image = static_cast<size_t>(out_h_) * out_w_;
+  parallel_for(static_cast<size_t>(n), 1, [&](size_t i0, size_t i1) {
+    for (size_t i = i0; i < i1; ++i) {
+      float* img = dx + i * image;
+      std::fill(img, img + image, 0.0f);
+      const float* row = dcols + i * rows_per_image * patch;
+      // Patches overlap (when stride < kernel size), so a pixel collects from several
+      // rows; they are added in the same order every time.
+      for (int oy = 0; oy < out_h_; ++oy) {
+        for (int ox = 0; ox < out_w_; ++ox, row += patch) {
+          const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
+          const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
+          for (int ky = 0; ky < k; ++ky) {
+            const int iy = y0 + ky;
+            if (iy < 0 || iy >= in_h_ || kx1 <= kx0) continue;  // padding: nowhere to go
+            const float* src = row + (static_cast<size_t>(ky) * k + kx0) * c;
+            float* dst = img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c;
+            const int count = (kx1 - kx0) * c;
+            for (int j = 0; j < count; ++j) dst[j] += src[j];
+          }
+        }
+      }
+    }
+  });
+}
+
+void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
+  check_input(x);
+  const int n = x.dim(0), patch = patch_size();
+  const int m = n * out_h_ * out_w_;  // one row per output pixel of the whole batch
+  cols_.resize({m, patch});
+  im2col(x.data(), n, cols_.data());
+  y.resize({n, out_h_, out_w_, filters_});
+  // z = cols · W  ((N·Ho·Wo)×(kh·kw·C) times (kh·kw·C)×F), then + b and act, in place on y.
+  sgemm(false, false, m, filters_, patch, 1.0f, cols_.data(), patch, kernel_.value.data(), filters_, 0.0f,
+        y.data(), filters_);
+  add_row_vector(y.data(), bias_.value.data(), m, filters_);
+  activation_forward(activation_, y.data(), y.data(), m, filters_);
+  y_ = &y;
+}
+
+void Conv2D::backward(const Tensor& dy, Tensor& dx) {
+  const int n = dy.dim(0), patch = patch_size();
+  const int m = n * out_h_ * out_w_;
+  // dz = act'(z) ⊙ dy, unless the loss already handed us dL/dz (fused softmax).
+  const Tensor* dz = &dy;
+  if (!activation_fused_ && activation_ != ActivationKind::linear) {
+    dz_.resize(dy.shape());
+    activation_backward(activation_, y_->data(), dy.data(), dz_.data(), m, filters_);
+    dz = &dz_;
+  }
+  // dW += colsᵀ · dz  ((kh·kw·C)×(N·Ho·Wo) times (N·Ho·Wo)×F): one multiply whose inner
+  // dimension runs over every output pixel of the batch.
+  sgemm(true, false, patch, filters_, m, 1.0f, cols_.data(), patch, dz->data(), filters_, 1.0f,
+        kernel_.grad.data(), filters_);
+  add_column_sums(dz->data(), bias_.grad.data(), m, filters_);
+  if (!input_gradient_needed()) return;
+  // dcols = dz · Wᵀ  ((N·Ho·Wo)×F times F×(kh·kw·C)), then fold the patches back.
+  dcols_.resize({m, patch});
+  sgemm(false, true, m, patch, filters_, 1.0f, dz->data(), filters_, kernel_.value.data(), filters_, 0.0f,
+        dcols_.data(), patch);
+  dx.resize({n, in_h_, in_w_, in_c_});
+  col2im(dcols_.data(), n, dx.data());
+}
+
+double Conv2D::forward_flops() const {
+  // One multiply-add (2 FLOPs) per weight per output pixel, plus the bias.
+  return static_cast<double>(out_h_) * out_w_ * filters_ * (2.0 * patch_size() + 1.0);
+}
+
+std::string Conv2D::explain_params() const {
+  const std::string k = std::to_string(kernel_size_);
+  return std::to_string(filters_) + " filters × (" + k + "×" + k + "×" + std::to_string(in_c_) +
+         " inputs + 1 bias)";
+}
+
+}  // namespace nn::layers

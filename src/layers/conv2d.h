@@ -1,0 +1,86 @@
+// Conv2D — a small set of filters slid over the image: every output pixel of filter f is
+// the weighted sum of a kh×kw patch of the input (all C channels) around that position.
+// The same weights are used at every position, which is why a convolution finds a chimney
+// wherever it is in the picture, with far fewer weights than a Dense layer.
+//
+//   forward   z[n,oy,ox,f] = b[f] + Σ_{ky,kx,c} x[n, oy·s + ky - pt, ox·s + kx - pl, c] · W[ky,kx,c,f]
+//             y = act(z)                 (pixels outside the image count as 0: "same" padding)
+//   As one matrix multiply (im2col): copy every patch into one row of a matrix,
+//             cols: (N·Ho·Wo, kh·kw·C)   row (n, oy, ox) = the patch, in (ky, kx, c) order
+//             z = cols · W + b           W viewed as (kh·kw·C, F), exactly how Keras stores it
+//   backward  dz = act'(z) ⊙ dy          (from y, see layers/activations.h)
+//             dW += colsᵀ · dz           (kh·kw·C, F)
+//             db += Σ_{n,oy,ox} dz       (F)
+//             dcols = dz · Wᵀ            (N·Ho·Wo, kh·kw·C): each patch's share of the error
+//             dx = col2im(dcols)         add every patch row back where it was copied from
+//
+// Why im2col rather than an implicit GEMM? An implicit GEMM reads the patches straight from
+// the image inside the matrix multiply's packing routine: no extra buffer, but the GEMM
+// kernel then has to know about convolutions. im2col keeps the GEMM a plain matrix multiply
+// (the one every Dense layer uses, tuned and tested once) at the price of a buffer kh·kw
+// times the input (for the chapter's CNN at most 2.4 M floats = 9.4 MB per batch of 32,
+// and as much again for dcols in backward) and one memory pass to fill it — small next to
+// the multiply's arithmetic. The buffer also doubles as the saved input backward needs for
+// dW. (The buffer grows with the batch: predict and evaluate in batches of 32, not all at once.) We im2col the WHOLE batch, so
+// each pass is one big multiply (e.g. 32,768 × 27 times 27 × 32 for the first layer)
+// rather than 32 small per-image ones, which keeps the GEMM's threads busy.
+//
+// Shapes (channels-last, NHWC as Keras): x (N, H, W, C), y (N, Ho, Wo, F); kernel
+// (kh, kw, C, F); bias (F). Output size and padding: see layers/window.h.
+// Initial kernel: glorot_uniform with Keras's convolution fans, fan_in = kh·kw·C and
+// fan_out = kh·kw·F, U(-l, l), l = sqrt(6 / (fan_in + fan_out)); biases start at zero.
+#pragma once
+#include "layers/layer.h"
+
+namespace nn::layers {
+
+// Conv2D(32, 3, {.strides = 2, .padding = "same", .activation = "relu"}); keep this order.
+struct Conv2DOptions {
+  int strides = 1;
+  std::string padding = "valid";      // "valid" or "same"
+  std::string activation = "linear";  // any name from layers/activations.h
+};
+
+class Conv2D : public LayerBase<Conv2D> {
+ public:
+  // kernel_size k means a square k×k window, as Keras's Conv2D(filters, 3).
+  Conv2D(int filters, int kernel_size, Conv2DOptions options = {});
+
+  Shape build(const Shape& in) override;                              // (H, W, C) -> (Ho, Wo, F)
+  void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, H, W, C) -> y: (N, Ho, Wo, F)
+  void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, Ho, Wo, F) -> dx: (N, H, W, C)
+  std::string type() const override { return "Conv2D"; }
+  std::vector<Param*> params() override { return {&kernel_, &bias_}; }
+  double forward_flops() const override;
+  std::string explain_params() const override;
+  std::optional<ActivationKind> output_activation() const override { return activation_; }
+
+  int filters() const { return filters_; }
+  int kernel_size() const { return kernel_size_; }
+  int strides() const { return strides_; }
+  const std::string& padding() const { return padding_; }
+  Param& kernel() { return kernel_; }  // (kh, kw, C, F)
+  Param& bias() { return bias_; }      // (F)
+
+ private:
+  int patch_size() const { return kernel_size_ * kernel_size_ * in_c_; }  // kh·kw·C
+  // cols (N·Ho·Wo, kh·kw·C) <- the patches of x (N, H, W, C); one image per task.
+  void im2col(const float* x, int n, float* cols) const;
+  // dx (N, H, W, C) <- the sum of every patch row of dcols at its place; one image per
+  // task, and each image's dx is written by that task alone, so the sums are reproducible.
+  void col2im(const float* dcols, int n, float* dx) const;
+
+  int filters_, kernel_size_, strides_;
+  std::string padding_;
+  ActivationKind activation_;
+  // Geometry, known after build().
+  int in_h_ = 0, in_w_ = 0, in_c_ = 0, out_h_ = 0, out_w_ = 0, pad_top_ = 0, pad_left_ = 0;
+  Param kernel_{"kernel", {}, {}, true};
+  Param bias_{"bias", {}, {}, true};
+  const Tensor* y_ = nullptr;  // the forward output, for act'(z) computed from y
+  Tensor cols_;   // (N·Ho·Wo, kh·kw·C) the patches of the last forward input, reused
+  Tensor dz_;     // (N, Ho, Wo, F) scratch for dz when there is an activation to undo
+  Tensor dcols_;  // (N·Ho·Wo, kh·kw·C) scratch for dz · Wᵀ
+};
+
+}  // namespace nn::layers

@@ -1,0 +1,27 @@
+#include "layers/leaky_relu.h"
+
+#include <cmath>
+
+namespace nn::layers {
+
+LeakyReLU::LeakyReLU(float alpha) : LayerBase("leaky_re_lu"), alpha_(alpha) {
+  // A negative alpha would flip the sign of negative inputs, and backward could no longer
+  // read the slope from y alone; Keras rejects it too.
+  if (!(alpha >= 0.0f) || !std::isfinite(alpha))
+    throw ValueError("LeakyReLU: alpha must be a number >= 0 (Keras uses 0.3), got " + std::to_string(alpha));
+}
+
+void LeakyReLU::forward(const Tensor& x, Tensor& y, bool) {
+  check_input(x);
+  y.resize(x.shape());
+  activation_forward(ActivationKind::leaky_relu, x.data(), y.data(), x.size(), 1, alpha_);
+  y_ = &y;
+}
+
+void LeakyReLU::backward(const Tensor& dy, Tensor& dx) {
+  if (!input_gradient_needed()) return;
+  dx.resize(dy.shape());
+  activation_backward(ActivationKind::leaky_relu, y_->data(), dy.data(), dx.data(), dy.size(), 1, alpha_);
+}
+
+}  // namespace nn::layers
