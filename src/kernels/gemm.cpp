@@ -193,14 +193,23 @@ void gemm_block(const MicroKernel& uk, const Operands& op, int i0, int i1, int j
   float* packed_b = ws.b.get(static_cast<size_t>(kc_max) * nc_max);
   float* packed_a = ws.a.get(static_cast<size_t>(kc_max) * mc_max);
 
-  // A row-major B already has the layout of a B micro-panel (NR consecutive floats per
-  // k-step, one row apart). Packing pays off when the packed block is reused by many A
-  // panels: contiguous, it never fights over cache sets (rows of a 1024-wide B are 4 KiB
-  // apart and all land in the same few sets), and reading it in place measured 25% slower
-  // at 1024³. But for a short block of C, like the m = 32 training batch, the copy is ~20%
-  // of the whole multiply, so there the kernel reads B in place (measured 10-20% faster,
-  // even for 1024-wide B). Only a ragged last panel is packed: the kernel reads whole
-  // vectors, which must not run past the end of the matrix.
+  // Reading an operand in place instead of packing it. The kernel takes any strides, so
+  // packing is only worth it when it makes the reads much cheaper than the copy costs.
+  //  * A row-major A is read in place, always: the kernel walks its MR rows side by side,
+  //    each one sequentially, and an A panel is small enough to stay in L1 while it is
+  //    reused across the block. Measured faster at every shape tried (1024³: +3%; the
+  //    training shapes: +4%; a convolution's 32768 × 27 im2col matrix: +25%). A transposed
+  //    A is packed: its MR values per k-step are contiguous, but successive k-steps are
+  //    lda apart, and with lda a multiple of 4 KiB (3072 floats = 12 KiB) they all fall into
+  //    the same L1 set and evict each other (in place measured 9% slower).
+  //  * A row-major B is read in place only for short blocks of C (≤ kDirectRows rows,
+  //    like the m = 32 training batch), where each B panel is used by a few A panels and
+  //    the copy would be ~20% of the multiply (in place measured 10-20% faster). A tall C
+  //    reuses each packed B panel many times, and there packing wins (1024³: in place
+  //    25% slower, as the rows of a 1024-wide B are 4 KiB apart and share cache sets).
+  // A kernel without exact_edges reads whole panels, so its ragged edge panels are still
+  // packed (zero-padded) to keep it from running past the end of the matrix.
+  const bool direct_a = op.a_col == 1;
   const bool direct_b = op.b_col == 1 && i1 - i0 <= kDirectRows;
   for (int jc = j0; jc < j1; jc += nc_block) {
     const int nc = std::min(nc_block, j1 - jc);
@@ -208,20 +217,26 @@ void gemm_block(const MicroKernel& uk, const Operands& op, int i0, int i1, int j
       const int kc = std::min(kc_max, k1 - pc);
       // The first slice of the sum applies the caller's beta; later ones add to it.
       const float beta_here = (pc == k0) ? beta : 1.0f;
-      const int full_panels = direct_b ? nc / nr * nr : 0;  // columns read in place
-      pack_b(uk, op, pc, kc, jc + full_panels, nc - full_panels, packed_b + static_cast<size_t>(full_panels) * kc);
+      // Columns [0, b_direct) of the block are read in place, the rest packed.
+      const int b_direct = !direct_b ? 0 : uk.exact_edges ? nc : nc / nr * nr;
+      pack_b(uk, op, pc, kc, jc + b_direct, nc - b_direct, packed_b + static_cast<size_t>(b_direct) * kc);
       for (int ic = i0; ic < i1; ic += mc_block) {
         const int mc = std::min(mc_block, i1 - ic);
-        pack_a(uk, op, ic, mc, pc, kc, packed_a);
+        const int a_direct = !direct_a ? 0 : uk.exact_edges ? mc : mc / mr * mr;
+        pack_a(uk, op, ic + a_direct, mc - a_direct, pc, kc, packed_a + static_cast<size_t>(a_direct) * kc);
         for (int ir = 0; ir < mc; ir += mr) {
-          const float* a_panel = packed_a + static_cast<size_t>(ir) * kc;
+          const bool a_in_place = ir < a_direct;
+          const float* a_panel =
+              a_in_place ? op.a + (ic + ir) * op.a_row + pc * op.a_col : packed_a + static_cast<size_t>(ir) * kc;
+          const long a_row = a_in_place ? op.a_row : 1, a_step = a_in_place ? op.a_col : mr;
           const int rows = std::min(mr, mc - ir);
           for (int jr = 0; jr < nc; jr += nr) {
-            const bool in_place = jr < full_panels;
-            const float* b_panel = in_place ? op.b + pc * op.b_row + (jc + jr) : packed_b + static_cast<size_t>(jr) * kc;
-            const long b_stride = in_place ? op.b_row : nr;
+            const bool b_in_place = jr < b_direct;
+            const float* b_panel =
+                b_in_place ? op.b + pc * op.b_row + (jc + jr) : packed_b + static_cast<size_t>(jr) * kc;
+            const long b_step = b_in_place ? op.b_row : nr;
             float* c_tile = c + (ic + ir) * ldc + (jc + jr);
-            uk.compute(kc, a_panel, mr, b_panel, b_stride, c_tile, ldc, rows, std::min(nr, nc - jr), alpha,
+            uk.compute(kc, a_panel, a_row, a_step, b_panel, b_step, c_tile, ldc, rows, std::min(nr, nc - jr), alpha,
                        beta_here);
           }
         }

@@ -6,7 +6,8 @@
 // keep both FMA units busy.
 //
 // Edge tiles reuse the same code with fewer rows (a template parameter) and masked
-// loads/stores for the columns, so each C element is computed exactly as in a full tile.
+// loads/stores for the columns, so each C element is computed exactly as in a full tile,
+// and nothing past the valid rows of A or columns of B is ever read (exact_edges).
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -22,8 +23,10 @@ constexpr int kMR = 6;
 constexpr int kNR = 16;
 
 template <int R, int NV>
-void tile(int k, const float* a, long a_stride, const float* b, long b_stride, float* c, long ldc, int tail,
+void tile(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc, int tail,
           float alpha, float beta) {
+  // Lanes of the last vector that are valid columns: all 8 unless this is an edge tile.
+  const __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32(tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   __m256 acc[R][NV];
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i)
@@ -33,21 +36,21 @@ void tile(int k, const float* a, long a_stride, const float* b, long b_stride, f
   for (int p = 0; p < k; ++p) {
     __m256 bv[NV];
 #pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) bv[v] = _mm256_loadu_ps(b + 8 * v);
+    for (int v = 0; v < NV - 1; ++v) bv[v] = _mm256_loadu_ps(b + 8 * v);
+    bv[NV - 1] = _mm256_maskload_ps(b + 8 * (NV - 1), last);  // never reads past column `cols`
 #pragma GCC unroll 8
     for (int i = 0; i < R; ++i) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
+      const __m256 ai = _mm256_broadcast_ss(a + i * a_row);
 #pragma GCC unroll 2
       for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
     }
-    a += a_stride;
-    b += b_stride;
+    a += a_step;
+    b += b_step;
   }
 
   // C = alpha · acc + beta · C; the last vector of each row masked to the valid columns.
   const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
   const __m256i all = _mm256_set1_epi32(-1);
-  const __m256i last = _mm256_cmpgt_epi32(_mm256_set1_epi32(tail), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i) {
     float* ci = c + i * ldc;
@@ -61,25 +64,25 @@ void tile(int k, const float* a, long a_stride, const float* b, long b_stride, f
   }
 }
 
-using TileFn = void (*)(int, const float*, long, const float*, long, float*, long, int, float, float);
+using TileFn = void (*)(int, const float*, long, long, const float*, long, float*, long, int, float, float);
 
 template <int NV, int... R>
 constexpr auto make_row_table(std::integer_sequence<int, R...>) {
   return std::array<TileFn, sizeof...(R)>{&tile<R + 1, NV>...};
 }
 
-void compute(int k, const float* a, long a_stride, const float* b, long b_stride, float* c, long ldc, int rows,
-             int cols, float alpha, float beta) {
+void compute(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc,
+             int rows, int cols, float alpha, float beta) {
   static constexpr auto one = make_row_table<1>(std::make_integer_sequence<int, kMR>{});
   static constexpr auto two = make_row_table<2>(std::make_integer_sequence<int, kMR>{});
   const int tail = cols > 8 ? cols - 8 : cols;  // valid columns in the last vector
-  (cols > 8 ? two : one)[rows - 1](k, a, a_stride, b, b_stride, c, ldc, tail, alpha, beta);
+  (cols > 8 ? two : one)[rows - 1](k, a, a_row, a_step, b, b_step, c, ldc, tail, alpha, beta);
 }
 
 }  // namespace
 
 const MicroKernel& ukernel_avx2() {
-  static const MicroKernel kernel{"avx2 6x16", kMR, kNR, compute};
+  static const MicroKernel kernel{"avx2 6x16", kMR, kNR, compute, /*exact_edges=*/true};
   return kernel;
 }
 

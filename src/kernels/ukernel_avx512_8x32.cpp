@@ -12,7 +12,8 @@
 //
 // Edge tiles use the same code with fewer rows (a template parameter, so no arithmetic is
 // wasted) and masked loads/stores for the columns: every C element is computed by exactly
-// the same sequence of instructions as in a full tile.
+// the same sequence of instructions as in a full tile, and nothing past the valid rows of
+// A or columns of B is ever read (exact_edges).
 #if defined(__x86_64__)
 #include <immintrin.h>
 
@@ -32,8 +33,9 @@ __mmask16 first_lanes(int n) { return static_cast<__mmask16>((1u << n) - 1); }  
 
 // R rows (1..kMR) × NV vectors (1..kNV) of 16 columns; `tail` = valid columns in the last.
 template <int R, int NV>
-void tile(int k, const float* a, long a_stride, const float* b, long b_stride, float* c, long ldc, int tail,
+void tile(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc, int tail,
           float alpha, float beta) {
+  const __mmask16 last = first_lanes(tail);
   __m512 acc[R][NV];
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i)
@@ -43,20 +45,20 @@ void tile(int k, const float* a, long a_stride, const float* b, long b_stride, f
   for (int p = 0; p < k; ++p) {
     __m512 bv[NV];
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+    for (int v = 0; v < NV - 1; ++v) bv[v] = _mm512_loadu_ps(b + 16 * v);
+    bv[NV - 1] = _mm512_maskz_loadu_ps(last, b + 16 * (NV - 1));  // never reads past column `cols`
 #pragma GCC unroll 8
     for (int i = 0; i < R; ++i) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
+      const __m512 ai = _mm512_set1_ps(a[i * a_row]);
 #pragma GCC unroll 4
       for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
     }
-    a += a_stride;
-    b += b_stride;
+    a += a_step;
+    b += b_step;
   }
 
   // C = alpha · acc + beta · C, the last vector of each row masked to the valid columns.
   const __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
-  const __mmask16 last = first_lanes(tail);
 #pragma GCC unroll 8
   for (int i = 0; i < R; ++i) {
     float* ci = c + i * ldc;
@@ -70,7 +72,7 @@ void tile(int k, const float* a, long a_stride, const float* b, long b_stride, f
   }
 }
 
-using TileFn = void (*)(int, const float*, long, const float*, long, float*, long, int, float, float);
+using TileFn = void (*)(int, const float*, long, long, const float*, long, float*, long, int, float, float);
 
 template <int NV, int... R>
 constexpr std::array<TileFn, sizeof...(R)> row_table(std::integer_sequence<int, R...>) {
@@ -81,11 +83,11 @@ constexpr std::array<std::array<TileFn, kMR>, sizeof...(V)> tile_table(std::inte
   return {row_table<V + 1>(std::make_integer_sequence<int, kMR>{})...};
 }
 
-void compute(int k, const float* a, long a_stride, const float* b, long b_stride, float* c, long ldc, int rows,
-             int cols, float alpha, float beta) {
+void compute(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc,
+             int rows, int cols, float alpha, float beta) {
   static constexpr auto table = tile_table(std::make_integer_sequence<int, kNV>{});
   const int nv = (cols + 15) / 16;
-  table[nv - 1][rows - 1](k, a, a_stride, b, b_stride, c, ldc, cols - 16 * (nv - 1), alpha, beta);
+  table[nv - 1][rows - 1](k, a, a_row, a_step, b, b_step, c, ldc, cols - 16 * (nv - 1), alpha, beta);
 }
 
 // ---- Packing ------------------------------------------------------------------------------
@@ -168,7 +170,7 @@ void pack_b(const float* src, long q_stride, long p_stride, int count, int kc, f
 }  // namespace
 
 const MicroKernel& ukernel_avx512() {
-  static const MicroKernel kernel{"avx512 8x32", kMR, kNR, compute, pack_a, pack_b};
+  static const MicroKernel kernel{"avx512 8x32", kMR, kNR, compute, /*exact_edges=*/true, pack_a, pack_b};
   return kernel;
 }
 

@@ -14,18 +14,18 @@ namespace {
 constexpr int kMR = 8;
 constexpr int kNR = 8;
 
-void compute(int k, const float* a, long a_stride, const float* b, long b_stride, float* c, long ldc, int rows,
-             int cols, float alpha, float beta) {
+void compute(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc,
+             int rows, int cols, float alpha, float beta) {
   float acc[kMR][kNR] = {};
-  for (int p = 0; p < k; ++p, a += a_stride, b += b_stride) {
+  for (int p = 0; p < k; ++p, a += a_step, b += b_step) {
     float av[kMR], bv[kNR];
-    for (int i = 0; i < kMR; ++i) av[i] = a[i];
+    for (int i = 0; i < kMR; ++i) av[i] = a[i * a_row];
     for (int j = 0; j < kNR; ++j) bv[j] = b[j];
     for (int i = 0; i < kMR; ++i)
       for (int j = 0; j < kNR; ++j) acc[i][j] += av[i] * bv[j];
   }
-  // Only the valid part of the tile is written; rows/columns past the edge of C were
-  // computed from zero padding and are dropped.
+  // The whole 8 × 8 tile is always computed (edge panels arrive zero-padded, which is why
+  // exact_edges stays false); only its valid part is written.
   for (int i = 0; i < rows; ++i) {
     float* ci = c + i * ldc;
     if (beta == 0.0f) {
