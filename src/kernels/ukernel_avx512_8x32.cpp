@@ -20,6 +20,7 @@
 #include <array>
 #include <utility>
 
+#include "kernels/transpose_avx.h"
 #include "kernels/ukernel.h"
 
 namespace nn {
@@ -91,52 +92,14 @@ void compute(int k, const float* a, long a_row, long a_step, const float* b, lon
 }
 
 // ---- Packing ------------------------------------------------------------------------------
-// See MicroKernel::pack_a/pack_b: vector q (a row of A or a column of B) element p is at
+// See PackPanelFn in ukernel.h: vector q (a row of A or a column of B) element p is at
 // src[q * q_stride + p * p_stride]; dst[p * width + q], zero for q in [count, width).
-
-// 8 × 8 transpose of r[0..7] in place (three rounds of shuffles: 32-bit, 64-bit, 128-bit).
-inline void transpose8(__m256 r[8]) {
-  __m256 t[8], u[8];
-  for (int i = 0; i < 4; ++i) {
-    t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-  }
-  for (int i = 0; i < 2; ++i) {
-    u[4 * i + 0] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0x44);
-    u[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], 0xee);
-    u[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0x44);
-    u[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], 0xee);
-  }
-  for (int i = 0; i < 4; ++i) {
-    r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
-    r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
-  }
-}
-
-// Transposing case (p_stride == 1): 8 source vectors, each contiguous along p, become
-// 8-wide rows of dst (dst row stride `width`). Missing vectors (q ≥ count) read as zero.
-inline void transpose_block8(const float* src, long q_stride, int count, int kc, int width, float* dst) {
-  int p = 0;
-  __m256 r[8];
-  for (; p + 8 <= kc; p += 8) {
-    for (int q = 0; q < 8; ++q) r[q] = q < count ? _mm256_loadu_ps(src + q * q_stride + p) : _mm256_setzero_ps();
-    transpose8(r);
-    for (int i = 0; i < 8; ++i) _mm256_storeu_ps(dst + (p + i) * width, r[i]);
-  }
-  if (p < kc) {
-    const __mmask8 m = static_cast<__mmask8>((1u << (kc - p)) - 1);
-    for (int q = 0; q < 8; ++q)
-      r[q] = q < count ? _mm256_maskz_loadu_ps(m, src + q * q_stride + p) : _mm256_setzero_ps();
-    transpose8(r);
-    for (int i = 0; p + i < kc; ++i) _mm256_storeu_ps(dst + (p + i) * width, r[i]);
-  }
-}
 
 template <int Width>
 void pack_panel(const float* src, long q_stride, long p_stride, int count, int kc, float* dst) {
   if (p_stride == 1) {
     for (int q0 = 0; q0 < Width; q0 += 8)
-      transpose_block8(src + q0 * q_stride, q_stride, count - q0, kc, Width, dst + q0);
+      avx::transpose_block8(src + q0 * q_stride, q_stride, count - q0, kc, Width, dst + q0);
   } else if (q_stride == 1) {
     // Copying case: at each k-step the `count` values are contiguous. Masked loads read
     // only the valid ones (and never past the end of the matrix); the rest become zeros.

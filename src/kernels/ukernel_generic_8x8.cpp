@@ -14,8 +14,12 @@ namespace {
 constexpr int kMR = 8;
 constexpr int kNR = 8;
 
-void compute(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc,
-             int rows, int cols, float alpha, float beta) {
+// kRowStride > 0 fixes a_row at compile time (the packed case, a_row = 1): the compiler
+// then sees eight adjacent floats and vectorises; with a run-time row stride it does not.
+template <long kRowStride>
+void compute_tile(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc,
+                  int rows, int cols, float alpha, float beta) {
+  if (kRowStride > 0) a_row = kRowStride;
   float acc[kMR][kNR] = {};
   for (int p = 0; p < k; ++p, a += a_step, b += b_step) {
     float av[kMR], bv[kNR];
@@ -34,6 +38,11 @@ void compute(int k, const float* a, long a_row, long a_step, const float* b, lon
       for (int j = 0; j < cols; ++j) ci[j] = alpha * acc[i][j] + beta * ci[j];
     }
   }
+}
+
+void compute(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc,
+             int rows, int cols, float alpha, float beta) {
+  (a_row == 1 ? compute_tile<1> : compute_tile<0>)(k, a, a_row, a_step, b, b_step, c, ldc, rows, cols, alpha, beta);
 }
 
 }  // namespace
