@@ -208,8 +208,9 @@ void gemm_block(const MicroKernel& uk, const Operands& op, int i0, int i1, int j
   //    reuses each packed B panel many times, and there packing wins (1024³: in place
   //    25% slower, as the rows of a 1024-wide B are 4 KiB apart and share cache sets).
   // A kernel without exact_edges reads whole panels, so its ragged edge panels are still
-  // packed (zero-padded) to keep it from running past the end of the matrix.
-  const bool direct_a = op.a_col == 1;
+  // packed (zero-padded) to keep it from running past the end of the matrix; a kernel
+  // without fast_strided_a always gets a packed A.
+  const bool direct_a = op.a_col == 1 && uk.fast_strided_a;
   const bool direct_b = op.b_col == 1 && i1 - i0 <= kDirectRows;
   for (int jc = j0; jc < j1; jc += nc_block) {
     const int nc = std::min(nc_block, j1 - jc);

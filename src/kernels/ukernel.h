@@ -44,6 +44,10 @@ struct MicroKernel {
   // read in place; otherwise gemm.cpp packs edge panels with zero padding, because the
   // kernel reads whole MR × NR panels and would run past the end of the caller's matrix.
   bool exact_edges = false;
+  // True when compute is as fast on a row-major A read in place (a_row = lda) as on a
+  // packed one. The SIMD kernels are; the portable one is not (the compiler vectorises it
+  // only when the MR values of a k-step are adjacent), so gemm.cpp packs A for it.
+  bool fast_strided_a = false;
   // Optional packing routines in the kernel's instruction set (nullptr: gemm.cpp's
   // portable ones). Packing is pure data movement, but transposing one float at a time
   // costs as much as the arithmetic for the skinny shapes of a training step.

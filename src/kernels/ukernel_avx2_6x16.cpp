@@ -127,7 +127,8 @@ void pack_b(const float* src, long q_stride, long p_stride, int count, int kc, f
 }  // namespace
 
 const MicroKernel& ukernel_avx2() {
-  static const MicroKernel kernel{"avx2 6x16", kMR, kNR, compute, /*exact_edges=*/true, /*pack_a=*/nullptr, pack_b};
+  static const MicroKernel kernel{"avx2 6x16", kMR, kNR, compute, /*exact_edges=*/true,
+                                  /*fast_strided_a=*/true, /*pack_a=*/nullptr, pack_b};
   return kernel;
 }
 

@@ -133,7 +133,8 @@ void pack_b(const float* src, long q_stride, long p_stride, int count, int kc, f
 }  // namespace
 
 const MicroKernel& ukernel_avx512() {
-  static const MicroKernel kernel{"avx512 8x32", kMR, kNR, compute, /*exact_edges=*/true, pack_a, pack_b};
+  static const MicroKernel kernel{"avx512 8x32", kMR, kNR, compute, /*exact_edges=*/true,
+                                  /*fast_strided_a=*/true, pack_a, pack_b};
   return kernel;
 }
 
