@@ -29,8 +29,8 @@
 //       build/tutorials/10_fast_matmul --step    (pause after each section)
 //
 // Expected output (2-core AMD Zen 5 with AVX-512, 1024 × 1024; your numbers will differ,
-// the story will not): [1] ~0.6 GFLOP/s, [2] ~19, [3] ~21, [4] ~42, [5] ~36 with the
-// portable kernel and ~225 with AVX-512, [6] ~450 with two threads: about 700x the naive
+// the story will not): [1] ~0.6 GFLOP/s, [2] ~18, [3] ~21, [4] ~42, [5] ~36 with the
+// portable kernel and ~235 with AVX-512, [6] ~470 with two threads: about 800x the naive
 // loop. Every step's result agrees with the library's to ~1e-6 (relative). With --quick
 // the matrices fit in cache, so the naive loop looks less bad (~2 GFLOP/s).
 #include <algorithm>
