@@ -28,18 +28,15 @@
 #include <immintrin.h>
 #endif
 
+#include "bench_util.h"
 #include "nn.h"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
+using bench::Clock;
+using bench::fma_peak;
+using bench::median;
+using bench::seconds_since;
 
 // ---- OpenBLAS, loaded at run time -------------------------------------------------------
 // cblas_sgemm(order, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc) with
@@ -66,83 +63,6 @@ OpenBlas load_openblas() {
   ob.corename = reinterpret_cast<char* (*)()>(dlsym(lib, "openblas_get_corename"));
   if (!ob.loaded()) std::printf("OpenBLAS: libopenblas.so.0 lacks cblas_sgemm/openblas_set_num_threads\n");
   return ob;
-}
-
-// ---- The FMA peak -------------------------------------------------------------------------
-// 16 independent multiply-add chains: enough to cover the FMA latency (4 cycles) times the
-// number of FMA units (2), so the loop runs at the units' throughput. Written in assembly
-// so the compiler can neither drop nor reorganise it: 16 vfmadd per iteration, nothing else
-// but the loop counter.
-#if defined(__x86_64__)
-#define NN_FMA16(R)                                                                                               \
-  "vfmadd231ps %%" R "16, %%" R "17, %%" R "0\n vfmadd231ps %%" R "16, %%" R "17, %%" R "1\n"                   \
-  "vfmadd231ps %%" R "16, %%" R "17, %%" R "2\n vfmadd231ps %%" R "16, %%" R "17, %%" R "3\n"                   \
-  "vfmadd231ps %%" R "16, %%" R "17, %%" R "4\n vfmadd231ps %%" R "16, %%" R "17, %%" R "5\n"                   \
-  "vfmadd231ps %%" R "16, %%" R "17, %%" R "6\n vfmadd231ps %%" R "16, %%" R "17, %%" R "7\n"                   \
-  "vfmadd231ps %%" R "16, %%" R "17, %%" R "8\n vfmadd231ps %%" R "16, %%" R "17, %%" R "9\n"                   \
-  "vfmadd231ps %%" R "16, %%" R "17, %%" R "10\n vfmadd231ps %%" R "16, %%" R "17, %%" R "11\n"                 \
-  "vfmadd231ps %%" R "16, %%" R "17, %%" R "12\n vfmadd231ps %%" R "16, %%" R "17, %%" R "13\n"                 \
-  "vfmadd231ps %%" R "16, %%" R "17, %%" R "14\n vfmadd231ps %%" R "16, %%" R "17, %%" R "15\n"
-
-__attribute__((target("avx512f"))) void fma_loop_avx512(long iterations) {
-  __asm__ volatile(
-      "vxorps %%xmm16, %%xmm16, %%xmm16\n vxorps %%xmm17, %%xmm17, %%xmm17\n"
-      "1:\n" NN_FMA16("zmm") "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(iterations)
-      :
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
-        "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "cc");
-}
-// AVX2 has only 16 registers: 14 chains plus the two operands.
-__attribute__((target("avx2,fma"))) void fma_loop_avx2(long iterations) {
-  __asm__ volatile(
-      "vxorps %%xmm14, %%xmm14, %%xmm14\n vxorps %%xmm15, %%xmm15, %%xmm15\n"
-      "1:\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm0\n vfmadd231ps %%ymm14, %%ymm15, %%ymm1\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm2\n vfmadd231ps %%ymm14, %%ymm15, %%ymm3\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm4\n vfmadd231ps %%ymm14, %%ymm15, %%ymm5\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm6\n vfmadd231ps %%ymm14, %%ymm15, %%ymm7\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm8\n vfmadd231ps %%ymm14, %%ymm15, %%ymm9\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm10\n vfmadd231ps %%ymm14, %%ymm15, %%ymm11\n"
-      "vfmadd231ps %%ymm14, %%ymm15, %%ymm12\n vfmadd231ps %%ymm14, %%ymm15, %%ymm13\n"
-      "dec %0\n jnz 1b\n vzeroupper\n"
-      : "+r"(iterations)
-      :
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
-        "xmm13", "xmm14", "xmm15", "cc");
-}
-#endif
-
-// FLOP/s of one core running the widest FMA loop this CPU supports (0 off x86).
-double fma_peak_one_thread(double seconds) {
-#if defined(__x86_64__)
-  const bool wide = nn::cpu_supports(nn::SimdLevel::avx512), avx2 = nn::cpu_supports(nn::SimdLevel::avx2);
-  const double flops_per_iter = wide ? 16 * 16 * 2 : avx2 ? 14 * 8 * 2 : 0;
-  if (flops_per_iter == 0) return 0;
-  const long iterations = 1 << 20;
-  auto run = [&] { wide ? fma_loop_avx512(iterations) : fma_loop_avx2(iterations); };
-  double best = 0;
-  const auto start = Clock::now();
-  while (seconds_since(start) < seconds) {  // the best run: the clock has ramped up by then
-    const auto t0 = Clock::now();
-    run();
-    best = std::max(best, flops_per_iter * iterations / seconds_since(t0));
-  }
-  return best;
-#else
-  (void)seconds;
-  return 0;
-#endif
-}
-
-// The same loop on `threads` cores at once (through the library's pool).
-double fma_peak(int threads, double seconds) {
-  nn::set_num_threads(threads);
-  std::vector<double> per(threads);
-  nn::parallel_tasks(threads, [&](size_t i, int) { per[i] = fma_peak_one_thread(seconds); });
-  double total = 0;
-  for (double p : per) total += p;
-  return total;
 }
 
 // ---- The shapes ---------------------------------------------------------------------------
