@@ -11,20 +11,19 @@
 // depend on what the pixels show. SAMPLES images are trained on (default 5,000, --quick
 // 320) and the time is scaled to the real epoch of 50,000 images.
 //
-// PyTorch: when `python3 -c 'import torch'` works and ../shared/peers/torch_cnn.py (the
-// same network) exists next to the repository, it is run right after ours on the same
-// number of images (at most 5,000: `torch_cnn.py cifar-shape 1 T 5000`), so both numbers
-// come from the same machine in the same minute; the ratio ours / PyTorch is printed.
-// (--quick skips it.) The target (issue 8): at least 4× PyTorch's images per second.
-#include <sys/wait.h>
-
-#include <chrono>
+// PyTorch: when a python3 can import torch (bench_util.h; Debian's python3-torch is in
+// /usr/bin/python3) and ../shared/peers/torch_cnn.py (the same network) is found next to
+// the repository, it runs right after ours on the same number of images (at most 5,000:
+// `torch_cnn.py cifar-shape 1 T 5000`), so both numbers come from the same machine in the
+// same minute, and the ratio ours / PyTorch is printed. (--quick skips it.) The target
+// (issue 8): at least 4× PyTorch's images per second.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
 
+#include "bench_util.h"
 #include "nn.h"
 
 namespace L = nn::layers;
@@ -78,37 +77,38 @@ std::string find_torch_script(const char* argv0) {
   return "";
 }
 
-// Runs the PyTorch peer; returns its images per second, or 0 (with the reason printed).
+// Runs the PyTorch peer on `samples` images; returns its images per second, or 0 (with
+// the reason printed).
 double run_torch(const std::string& script, int samples, int threads) {
-  if (std::system("python3 -c 'import torch' >/dev/null 2>&1") != 0) {
-    std::printf("PyTorch: not compared — `python3 -c 'import torch'` fails (Debian: apt install python3-torch)\n");
+  const std::string python = bench::python_with_torch();
+  if (python.empty()) {
+    std::printf("PyTorch: not compared — no python3 can `import torch` (Debian: apt install python3-torch)\n");
     return 0;
   }
   if (script.empty()) {
-    std::printf("PyTorch: not compared — ../shared/peers/torch_cnn.py not found next to the repository\n");
+    std::printf("PyTorch: not compared — ../shared/peers/torch_cnn.py (the same CNN in PyTorch) is not next to\n"
+                "         the repository; put it there to compare\n");
     return 0;
   }
-  const std::string command =
-      "python3 '" + script + "' cifar-shape 1 " + std::to_string(threads) + " " + std::to_string(samples) + " 2>&1";
+  const std::string command = python + " '" + script + "' cifar-shape 1 " + std::to_string(threads) + " " +
+                              std::to_string(samples) + " 2>&1";
   std::printf("PyTorch: %s\n", command.c_str());
   std::fflush(stdout);
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) {
-    std::printf("PyTorch: could not start python3\n");
-    return 0;
-  }
-  // Its line: "epoch 1: 19.08s  262 samples/s  loss 2.3 test_acc 0.1"
-  char line[512];
+  const std::string out = bench::run_command(command);
+  // Its line: "epoch 1: 19.08s  262 samples/s  loss 2.3026  test_acc 0.1000"
   double seconds = 0;
-  while (std::fgets(line, sizeof line, pipe)) {
-    std::printf("  | %s", line);
+  size_t start = 0;
+  while (start < out.size()) {
+    const size_t end = std::min(out.find('\n', start), out.size());
+    const std::string line = out.substr(start, end - start);
+    std::printf("  | %s\n", line.c_str());
     int epoch = 0;
     double s = 0;
-    if (std::sscanf(line, "epoch %d: %lfs", &epoch, &s) == 2) seconds = s;
+    if (std::sscanf(line.c_str(), "epoch %d: %lfs", &epoch, &s) == 2) seconds = s;
+    start = end + 1;
   }
-  const int status = pclose(pipe);
-  if (seconds <= 0 || status != 0) {
-    std::printf("PyTorch: no timing found in its output (exit status %d)\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+  if (seconds <= 0) {
+    std::printf("PyTorch: no \"epoch 1: ...s\" line in its output\n");
     return 0;
   }
   return samples / seconds;
@@ -155,9 +155,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 3; ++i) model.train_on_batch(x.slice_rows(0, 32), y.slice_rows(0, 32));
 
   model.set_profile(true);
-  const auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = bench::Clock::now();
   model.fit(x, y, {.batch_size = 32, .epochs = 1, .shuffle = true, .verbose = 0});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds = bench::seconds_since(t0);
   model.set_profile(false);
 
   const double images_per_second = samples / seconds;
@@ -166,8 +166,13 @@ int main(int argc, char** argv) {
   const double train_flops = 3.0 * flops_per_image;  // forward + about twice that backward
   std::printf("\nours:    %.1f s for %d images = %.0f images/s  ->  %.1f s per 50,000-image epoch\n", seconds,
               samples, images_per_second, kEpochImages / images_per_second);
-  std::printf("         %.1f MFLOP per image (3 × forward) -> %.1f GFLOP/s\n", train_flops / 1e6,
-              train_flops * images_per_second / 1e9);
+  const double peak = bench::fma_peak(threads, 0.2);  // measured now, on as many cores
+  nn::set_num_threads(threads);
+  std::printf("         %.1f MFLOP per image (3 × forward) -> %.1f GFLOP/s, %.0f%% of the FMA peak of %d core%s\n"
+              "         (%.0f GFLOP/s, measured just now; at the peak an epoch would take %.1f s)\n",
+              train_flops / 1e6, train_flops * images_per_second / 1e9,
+              peak > 0 ? 100.0 * train_flops * images_per_second / peak : 0.0, threads, threads == 1 ? "" : "s",
+              peak / 1e9, peak > 0 ? kEpochImages * train_flops / peak : 0.0);
   std::printf("\nwhere the time goes (per batch of 32):\n%s", model.profile_report().c_str());
 
   if (!torch) return 0;
