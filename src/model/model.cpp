@@ -149,7 +149,10 @@ const Tensor& Model::forward(const Tensor& x, bool training) {
   if (!built()) ensure_built(x);
   const Tensor* current = &x;
   last_input_ = &x;
-  if (profile_on_) ++profile_.forward_passes;
+  if (profile_on_) {
+    if (profile_.layers.size() + 1 != layers_.size()) reset_profile();  // the layers changed
+    ++profile_.forward_passes;
+  }
   for (size_t i = 1; i < layers_.size(); ++i) {
     if (profile_on_) {
       const auto t0 = Clock::now();

@@ -103,7 +103,7 @@ class Model {
   };
   struct Profile {
     std::vector<LayerTiming> layers;  // layers()[1...] in order (the InputLayer does nothing)
-    double loss_seconds = 0;          // loss value and its gradient
+    double loss_seconds = 0;          // loss value, accuracy count, loss gradient
     double optimizer_seconds = 0;     // the optimizer's step
     long forward_passes = 0;          // training and inference (evaluate, predict) alike
     long backward_passes = 0;
