@@ -169,9 +169,11 @@ TEST_CASE("Conv2D rejects bad arguments and inputs with messages that say what t
 TEST_CASE("Conv2D and BatchNormalization give bit-identical results for 1 and 2 threads") {
   const int saved = nn::get_num_threads();
   nn::Rng rng(5);
-  // 64·8·8·16 = 65,536 numbers: large enough for the parallel paths of every helper.
+  // Conv2D splits its work by image; BatchNormalization goes parallel from
+  // nn::kParallelThreshold numbers on, so its input is (kParallelThreshold / 1024, 8, 8, 16).
   const Tensor x = gradcheck::random_tensor({64, 8, 8, 16}, rng);
   const Tensor dy_conv = gradcheck::random_tensor({64, 4, 4, 8}, rng);
+  const Tensor x_bn = gradcheck::random_tensor({static_cast<int>(nn::kParallelThreshold / 1024), 8, 8, 16}, rng);
   std::vector<Tensor> results[2];
   for (int threads : {1, 2}) {
     nn::set_num_threads(threads);
@@ -183,8 +185,8 @@ TEST_CASE("Conv2D and BatchNormalization give bit-identical results for 1 and 2 
     Tensor y, dx, z, dz;
     conv.forward(x, y, true);
     conv.backward(dy_conv, dx);
-    bn.forward(x, z, true);
-    bn.backward(x, dz);  // any (N, H, W, C) tensor will do as dy
+    bn.forward(x_bn, z, true);
+    bn.backward(x_bn, dz);  // any (N, H, W, C) tensor will do as dy
     results[threads - 1] = {y, dx, conv.kernel().grad, conv.bias().grad, z, dz, bn.gamma().grad,
                             bn.moving_variance().value};
   }

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <memory>
 #include <sstream>
 
 #include "gradcheck.h"
@@ -161,6 +162,50 @@ TEST_CASE("fit lowers the loss, evaluate and predict agree, train_on_batch retur
   Tensor xb = x.slice_rows(0, 16), yb = y.slice_rows(0, 16);
   const float expected = nn::losses::CategoricalCrossentropy().value(model.predict(xb), yb);
   CHECK(model.train_on_batch(xb, yb) == doctest::Approx(expected).epsilon(1e-5));
+}
+
+TEST_CASE("set_profile times every layer's passes, changes no result, and costs nothing when off") {
+  Tensor x, y;
+  argmax_problem(64, 7, x, y);
+  auto make = [] {
+    nn::set_seed(12);
+    auto m = std::make_unique<nn::Sequential>(
+        std::initializer_list<nn::LayerRef>{L::Input({3}), L::Dense(16, "relu"), L::Dense(3, "softmax")});
+    m->compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.01f), {"accuracy"});
+    return m;
+  };
+  auto plain_model = make(), profiled_model = make();
+  nn::Model &plain = *plain_model, &profiled = *profiled_model;
+  CHECK(profiled.profile_report().find("no profile") != std::string::npos);
+  profiled.set_profile(true);
+  REQUIRE(profiled.profile().layers.size() == 2);
+  CHECK(profiled.profile().layers[1].type == "Dense");
+  for (int step = 0; step < 3; ++step)
+    CHECK(profiled.train_on_batch(x.slice_rows(0, 32), y.slice_rows(0, 32)) ==
+          plain.train_on_batch(x.slice_rows(0, 32), y.slice_rows(0, 32)));
+  profiled.evaluate(x, y, 32, 0);  // two more forward passes (inference), no backward
+  const auto& p = profiled.profile();
+  CHECK(p.steps == 3);
+  CHECK(p.backward_passes == 3);
+  CHECK(p.forward_passes == 5);
+  for (const auto& layer : p.layers) {
+    CHECK(layer.forward_seconds > 0);
+    CHECK(layer.backward_seconds > 0);
+  }
+  CHECK(p.optimizer_seconds > 0);
+  const std::string report = profiled.profile_report();
+  CHECK(report.find(p.layers[0].name) != std::string::npos);
+  CHECK(report.find("3 optimizer steps") != std::string::npos);
+  // Off: the totals stay where they were.
+  profiled.set_profile(false);
+  const double forward_before = p.layers[0].forward_seconds;
+  profiled.train_on_batch(x.slice_rows(0, 32), y.slice_rows(0, 32));
+  CHECK(profiled.profile().steps == 3);
+  CHECK(profiled.profile().layers[0].forward_seconds == forward_before);
+  // On again: from zero.
+  profiled.set_profile(true);
+  CHECK(profiled.profile().steps == 0);
+  CHECK(profiled.profile().layers[0].forward_seconds == 0);
 }
 
 TEST_CASE("shuffling is reproducible under a seed") {

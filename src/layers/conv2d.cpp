@@ -85,33 +85,26 @@ void Conv2D::im2col(const float* x, int n, float* cols) const {
   });
 }
 
-void Conv2D::col2im(const float* dcols, int n, float* dx) const {
+void Conv2D::col2im_image(const float* dcols, float* img) const {
   const int k = kernel_size_, c = in_c_, patch = patch_size();
-  const size_t image = static_cast<size_t>(in_h_) * in_w_ * c;
-  const size_t rows_per_image = static_cast<size_t>(out_h_) * out_w_;
-  parallel_for(static_cast<size_t>(n), 1, [&](size_t i0, size_t i1) {
-    for (size_t i = i0; i < i1; ++i) {
-      float* img = dx + i * image;
-      std::fill(img, img + image, 0.0f);
-      const float* row = dcols + i * rows_per_image * patch;
-      // Patches overlap (when stride < kernel size), so a pixel collects from several
-      // rows; they are added in the same order every time.
-      for (int oy = 0; oy < out_h_; ++oy) {
-        for (int ox = 0; ox < out_w_; ++ox, row += patch) {
-          const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
-          const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
-          for (int ky = 0; ky < k; ++ky) {
-            const int iy = y0 + ky;
-            if (iy < 0 || iy >= in_h_ || kx1 <= kx0) continue;  // padding: nowhere to go
-            const float* src = row + (static_cast<size_t>(ky) * k + kx0) * c;
-            float* dst = img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c;
-            const int count = (kx1 - kx0) * c;
-            for (int j = 0; j < count; ++j) dst[j] += src[j];
-          }
-        }
+  std::fill(img, img + static_cast<size_t>(in_h_) * in_w_ * c, 0.0f);
+  const float* row = dcols;
+  // Patches overlap (when stride < kernel size), so a pixel collects from several rows;
+  // they are added in the same order every time.
+  for (int oy = 0; oy < out_h_; ++oy) {
+    for (int ox = 0; ox < out_w_; ++ox, row += patch) {
+      const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
+      const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
+      for (int ky = 0; ky < k; ++ky) {
+        const int iy = y0 + ky;
+        if (iy < 0 || iy >= in_h_ || kx1 <= kx0) continue;  // padding: nowhere to go
+        const float* src = row + (static_cast<size_t>(ky) * k + kx0) * c;
+        float* dst = img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c;
+        const int count = (kx1 - kx0) * c;
+        for (int j = 0; j < count; ++j) dst[j] += src[j];
       }
     }
-  });
+  }
 }
 
 void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
@@ -145,12 +138,24 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
         kernel_.grad.data(), filters_);
   add_column_sums(dz->data(), bias_.grad.data(), m, filters_);
   if (!input_gradient_needed()) return;
-  // dcols = dz · Wᵀ  ((N·Ho·Wo)×F times F×(kh·kw·C)), then fold the patches back.
-  dcols_.resize({m, patch});
-  sgemm(false, true, m, patch, filters_, 1.0f, dz->data(), filters_, kernel_.value.data(), filters_, 0.0f,
-        dcols_.data(), patch);
+  // Image by image: dcols = dz · Wᵀ  ((Ho·Wo)×F times F×(kh·kw·C)), then fold the patches
+  // back into dx. One image's dcols (at most 256 × 288 floats = 288 KiB here) stays in the
+  // core's cache between the multiply that writes it and the fold that reads it; done for
+  // the whole batch at once it would be 32 times that, written out to memory and read back.
+  // Each task owns one image of dx, and its small multiply runs on that task's thread
+  // (sgemm called from inside a task runs serially), so the result is the same for any
+  // thread count.
+  const int rows_per_image = out_h_ * out_w_;
+  const size_t scratch = static_cast<size_t>(rows_per_image) * patch;
+  dcols_.resize({get_num_threads(), static_cast<int>(scratch)});  // one per worker thread
   dx.resize({n, in_h_, in_w_, in_c_});
-  col2im(dcols_.data(), n, dx.data());
+  const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_;
+  parallel_tasks(static_cast<size_t>(n), [&](size_t i, int worker) {
+    float* dcols = dcols_.data() + worker * scratch;
+    sgemm(false, true, rows_per_image, patch, filters_, 1.0f, dz->data() + i * rows_per_image * filters_, filters_,
+          kernel_.value.data(), filters_, 0.0f, dcols, patch);
+    col2im_image(dcols, dx.data() + i * image);
+  });
 }
 
 double Conv2D::forward_flops() const {

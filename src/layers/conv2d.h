@@ -13,17 +13,21 @@
 //             db += Σ_{n,oy,ox} dz       (F)
 //             dcols = dz · Wᵀ            (N·Ho·Wo, kh·kw·C): each patch's share of the error
 //             dx = col2im(dcols)         add every patch row back where it was copied from
+//             (these last two run image by image, so one image's dcols stays in cache)
 //
 // Why im2col rather than an implicit GEMM? An implicit GEMM reads the patches straight from
 // the image inside the matrix multiply's packing routine: no extra buffer, but the GEMM
 // kernel then has to know about convolutions. im2col keeps the GEMM a plain matrix multiply
 // (the one every Dense layer uses, tuned and tested once) at the price of a buffer kh·kw
-// times the input (for the chapter's CNN at most 2.4 M floats = 9.4 MB per batch of 32,
-// and as much again for dcols in backward) and one memory pass to fill it — small next to
-// the multiply's arithmetic. The buffer also doubles as the saved input backward needs for
-// dW. (The buffer grows with the batch: predict and evaluate in batches of 32, not all at once.) We im2col the WHOLE batch, so
-// each pass is one big multiply (e.g. 32,768 × 27 times 27 × 32 for the first layer)
-// rather than 32 small per-image ones, which keeps the GEMM's threads busy.
+// times the input (for the chapter's CNN at most 2.4 M floats = 9.4 MB per batch of 32)
+// and one memory pass to fill it — small next to the multiply's arithmetic. The buffer
+// also doubles as the saved input backward needs for dW. (The buffer grows with the batch:
+// predict and evaluate in batches of 32, not all at once.) We im2col the WHOLE batch, so
+// the forward multiply and dW are each one big multiply (e.g. 32,768 × 27 times 27 × 32 for
+// the first layer) rather than 32 small per-image ones, which keeps the GEMM's threads
+// busy. dcols is different: it is only an intermediate on the way to dx, so backward makes
+// it one image at a time (each image a task on the thread pool) and folds it into dx at
+// once, while it is still in the core's cache.
 //
 // Shapes (channels-last, NHWC as Keras): x (N, H, W, C), y (N, Ho, Wo, F); kernel
 // (kh, kw, C, F); bias (F). Output size and padding: see layers/window.h.
@@ -66,9 +70,9 @@ class Conv2D : public LayerBase<Conv2D> {
   int patch_size() const { return kernel_size_ * kernel_size_ * in_c_; }  // kh·kw·C
   // cols (N·Ho·Wo, kh·kw·C) <- the patches of x (N, H, W, C); one image per task.
   void im2col(const float* x, int n, float* cols) const;
-  // dx (N, H, W, C) <- the sum of every patch row of dcols at its place; one image per
-  // task, and each image's dx is written by that task alone, so the sums are reproducible.
-  void col2im(const float* dcols, int n, float* dx) const;
+  // One image's dx (H, W, C) <- the sum of every patch row of its dcols (Ho·Wo, kh·kw·C)
+  // at the place the patch was copied from.
+  void col2im_image(const float* dcols, float* img) const;
 
   int filters_, kernel_size_, strides_;
   std::string padding_;
@@ -80,7 +84,7 @@ class Conv2D : public LayerBase<Conv2D> {
   const Tensor* y_ = nullptr;  // the forward output, for act'(z) computed from y
   Tensor cols_;   // (N·Ho·Wo, kh·kw·C) the patches of the last forward input, reused
   Tensor dz_;     // (N, Ho, Wo, F) scratch for dz when there is an activation to undo
-  Tensor dcols_;  // (N·Ho·Wo, kh·kw·C) scratch for dz · Wᵀ
+  Tensor dcols_;  // (threads, Ho·Wo·kh·kw·C) one image's dz · Wᵀ per worker thread
 };
 
 }  // namespace nn::layers

@@ -1,6 +1,7 @@
 #include "model/model.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <numeric>
@@ -39,6 +40,7 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   grads_.assign(layers_.size(), Tensor());
   for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_input_gradient_needed(i > 1);
   configure_loss_fusion();
+  if (profile_on_) reset_profile();
 }
 
 void Model::ensure_built(const Tensor&) {}
@@ -138,12 +140,27 @@ void Model::check_data(const Tensor& x, const Tensor* y, const char* where) {
   if (!all_finite(y->data(), y->size())) throw ValueError(w + ": the targets contain NaN or infinite values");
 }
 
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+}  // namespace
+
 const Tensor& Model::forward(const Tensor& x, bool training) {
   if (!built()) ensure_built(x);
   const Tensor* current = &x;
   last_input_ = &x;
+  if (profile_on_) {
+    if (profile_.layers.size() + 1 != layers_.size()) reset_profile();  // the layers changed
+    ++profile_.forward_passes;
+  }
   for (size_t i = 1; i < layers_.size(); ++i) {
-    layers_[i]->forward(*current, outputs_[i], training);
+    if (profile_on_) {
+      const auto t0 = Clock::now();
+      layers_[i]->forward(*current, outputs_[i], training);
+      profile_.layers[i - 1].forward_seconds += seconds_since(t0);
+    } else {
+      layers_[i]->forward(*current, outputs_[i], training);
+    }
     current = &outputs_[i];
   }
   return *current;
@@ -151,13 +168,24 @@ const Tensor& Model::forward(const Tensor& x, bool training) {
 
 void Model::backward(const Tensor& y_true) {
   const Tensor& y_pred = outputs_.back();
+  const auto t_loss = profile_on_ ? Clock::now() : Clock::time_point{};
   if (fused_loss_)
     loss().fused_gradient(y_pred, y_true, loss_grad_);
   else
     loss().gradient(y_pred, y_true, loss_grad_);
+  if (profile_on_) {
+    profile_.loss_seconds += seconds_since(t_loss);
+    ++profile_.backward_passes;
+  }
   const Tensor* dy = &loss_grad_;
   for (size_t i = layers_.size() - 1; i >= 1; --i) {
-    layers_[i]->backward(*dy, grads_[i]);
+    if (profile_on_) {
+      const auto t0 = Clock::now();
+      layers_[i]->backward(*dy, grads_[i]);
+      profile_.layers[i - 1].backward_seconds += seconds_since(t0);
+    } else {
+      layers_[i]->backward(*dy, grads_[i]);
+    }
     dy = &grads_[i];
   }
 }
@@ -182,10 +210,17 @@ double Model::count_correct(const Tensor& y_pred, const Tensor& y_true) const {
 
 float Model::train_step(const Tensor& xb, const Tensor& yb, double* correct) {
   const Tensor& y_pred = forward(xb, true);
+  const auto t_loss = profile_on_ ? Clock::now() : Clock::time_point{};
   const float loss_value = loss().value(y_pred, yb);
   if (correct) *correct += count_correct(y_pred, yb);
+  if (profile_on_) profile_.loss_seconds += seconds_since(t_loss);
   backward(yb);
+  const auto t_step = profile_on_ ? Clock::now() : Clock::time_point{};
   optimizer().step(params());
+  if (profile_on_) {
+    profile_.optimizer_seconds += seconds_since(t_step);
+    ++profile_.steps;
+  }
   return loss_value;
 }
 

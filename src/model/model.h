@@ -92,6 +92,31 @@ class Model {
   Shape input_shape();   // one sample, no batch
   Shape output_shape();  // one sample, no batch
 
+  // ---- profiling: where the time of a training step goes ----
+  // With set_profile(true), forward and backward time every layer's call, and each
+  // training step also times the loss and the optimizer step; profile_report() prints the
+  // totals per layer. Off (the default) it costs one untaken branch per layer call.
+  // Turning it on (or reset_profile()) starts from zero.
+  struct LayerTiming {
+    std::string name, type;
+    double forward_seconds = 0, backward_seconds = 0;  // summed over every call
+  };
+  struct Profile {
+    std::vector<LayerTiming> layers;  // layers()[1...] in order (the InputLayer does nothing)
+    double loss_seconds = 0;          // loss value, accuracy count, loss gradient
+    double optimizer_seconds = 0;     // the optimizer's step
+    long forward_passes = 0;          // training and inference (evaluate, predict) alike
+    long backward_passes = 0;
+    long steps = 0;                   // optimizer steps
+  };
+  void set_profile(bool on);
+  bool profiling() const { return profile_on_; }
+  void reset_profile();
+  const Profile& profile() const { return profile_; }
+  // A table: per layer, milliseconds per forward and per backward pass and the share of
+  // all the time measured; then the loss and the optimizer.
+  std::string profile_report() const;
+
  protected:
   explicit Model(std::string name);  // for Sequential, which adds its layers itself
   // Takes the layer list (InputLayer first, every layer built) and prepares buffers.
@@ -122,6 +147,8 @@ class Model {
   std::vector<std::string> metrics_;
   bool fused_loss_ = false;
   Tensor batch_x_, batch_y_;  // reused gather buffers for fit/evaluate/predict
+  bool profile_on_ = false;
+  Profile profile_;
 };
 
 }  // namespace nn
