@@ -43,4 +43,9 @@ std::vector<std::pair<std::string, Tensor*>> Adam::state() {
   return out;
 }
 
+void Adam::create_state(size_t slot, size_t n) {
+  slot_state(m_, slot, n);
+  slot_state(v_, slot, n);
+}
+
 }  // namespace nn::optimizers
