@@ -1,10 +1,7 @@
 // Checkpoints and resume (src/model/checkpoint.h): a run killed at any moment and resumed
 // from its last checkpoint must end with bit-identical weights to a run never interrupted.
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,9 +9,7 @@
 #include <stdexcept>
 
 #include "nn.h"
-#include "test_util.h"
-
-extern char** environ;
+#include "spawn_self.h"
 
 using nn::Node;
 using nn::Tensor;
@@ -132,33 +127,19 @@ struct ChildRun {
   int from_child = -1;
 };
 
-// Starts this very test binary again, running only the child test case below.
+// Starts this test binary again, running only the child test case below, which reports
+// its steps through a pipe.
 ChildRun spawn_child(const fs::path& dir, long block_at) {
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
-  env_strings.push_back("NN_CKPT_CHILD_DIR=" + dir.string());
-  env_strings.push_back("NN_CKPT_CHILD_FD=" + std::to_string(fds[1]));
-  env_strings.push_back("NN_CKPT_CHILD_BLOCK_AT=" + std::to_string(block_at));
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::string exe = "/proc/self/exe", filter = "--test-case=checkpoint child*", quiet = "--no-version";
-  char* argv[] = {exe.data(), filter.data(), quiet.data(), nullptr};
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addclose(&actions, fds[0]);
-  const std::string log = (dir / "child.log").string();
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
   ChildRun child;
-  const int rc = posix_spawn(&child.pid, exe.c_str(), &actions, nullptr, argv, envp.data());
-  posix_spawn_file_actions_destroy(&actions);
+  child.pid = nn_test::spawn_self("checkpoint child*",
+                                  {"NN_CKPT_CHILD_DIR=" + dir.string(), "NN_CKPT_CHILD_FD=" + std::to_string(fds[1]),
+                                   "NN_CKPT_CHILD_BLOCK_AT=" + std::to_string(block_at)},
+                                  (dir / "child.log").string(), {fds[0]});
   ::close(fds[1]);
-  REQUIRE(rc == 0);
   child.from_child = fds[0];
+  REQUIRE(child.pid > 0);
   return child;
 }
 
@@ -173,11 +154,9 @@ long wait_for_step(int fd, long target) {
 
 void kill_child(ChildRun& child) {
   ::kill(child.pid, SIGKILL);
-  int status = 0;
-  ::waitpid(child.pid, &status, 0);
+  const int status = nn_test::wait_child(child.pid);
   ::close(child.from_child);
-  INFO("the child should have died of SIGKILL; status ", status);
-  CHECK((WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+  CHECK(status == 128 + SIGKILL);
 }
 
 std::string child_log(const fs::path& dir) {
