@@ -113,21 +113,23 @@ data:
 	@bash datasets/fetch $(NAME)
 
 # make fuzz: each file parser under libFuzzer (clang) with AddressSanitizer and UBSan, for
-# FUZZ_SECONDS seconds each (default 60). The parsers are compiled straight from their
+# FUZZ_SECONDS seconds each (default 60): IDX (MNIST), CIFAR-10 batches, and the .npz
+# weights/checkpoint reader (tests/fuzz/fuzz_*.cpp). The parsers are compiled straight from their
 # sources with clang; the corpus grows in build/fuzz/corpus_<target>/ and a crashing input
 # is saved as build/fuzz/crash-… (replay it: build/fuzz/fuzz_idx build/fuzz/crash-…).
 FUZZ_SECONDS ?= 60
 FUZZ_CXX     ?= clang++
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_FLAGS   := -std=c++20 -g -O1 -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -Itests
-FUZZ_LIB     := src/data/binary_file.cpp src/data/idx.cpp src/data/cifar10.cpp src/tensor/tensor.cpp src/tensor/shape.cpp
+FUZZ_LIB     := src/data/binary_file.cpp src/data/idx.cpp src/data/cifar10.cpp src/model/npz.cpp src/model/npy.cpp \
+                src/tensor/tensor.cpp src/tensor/shape.cpp src/tensor/crc32.cpp src/tensor/file_io.cpp
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 .PHONY: fuzz
 fuzz:
 	@FUZZ_CXX=$(FUZZ_CXX) bash tests/fuzz/ensure_libfuzzer.sh
 	@mkdir -p $(FUZZ_DIR)
-	$(FUZZ_CXX) -std=c++20 -O1 -Itests tests/fuzz/make_seeds.cpp -o $(FUZZ_DIR)/make_seeds
-	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/corpus_fuzz_idx $(FUZZ_DIR)/corpus_fuzz_cifar10
+	$(FUZZ_CXX) -std=c++20 -O1 -Isrc -Itests tests/fuzz/make_seeds.cpp $(FUZZ_LIB) -o $(FUZZ_DIR)/make_seeds
+	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/corpus_fuzz_idx $(FUZZ_DIR)/corpus_fuzz_cifar10 $(FUZZ_DIR)/corpus_fuzz_npz
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== $$t: building"; \
 	  $(FUZZ_CXX) $(FUZZ_FLAGS) tests/fuzz/$$t.cpp $(FUZZ_LIB) -o $(FUZZ_DIR)/$$t || exit 1; \
