@@ -516,3 +516,46 @@ TEST_CASE("weights round-trip bit-exactly through .npz, and bad files leave the 
     for (size_t j = 0; j < before[i].size(); ++j) REQUIRE(before[i][j] == after[i][j]);
   CHECK_THROWS_AS(other.load_weights("build/no_such_file.npz"), nn::IoError);
 }
+
+TEST_CASE("CSVLogger writes one complete row per epoch") {
+  Tensor x, y;
+  argmax_problem(64, 12, x, y);
+  nn::Sequential model({L::Input({3}), L::Dense(3, "softmax")});
+  model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.01f), {"accuracy"});
+  const std::string path = "build/test_log.csv";
+  auto h = model.fit(x, y, {.epochs = 3, .verbose = 0, .callbacks = {std::make_shared<nn::CSVLogger>(path)}});
+  auto bytes = nn::read_file(path);
+  const std::string text(bytes.begin(), bytes.end());
+  CHECK(text.rfind("epoch,accuracy,loss\n0,", 0) == 0);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 4);
+  CHECK(text.find("\n2,") != std::string::npos);
+  char expected_loss[32];
+  std::snprintf(expected_loss, sizeof expected_loss, ",%.6g\n", h["loss"][2]);
+  CHECK(text.find(expected_loss) != std::string::npos);
+  CHECK_THROWS_AS(model.fit(x, y, {.verbose = 0, .callbacks = {std::make_shared<nn::CSVLogger>("/proc/no_such_dir/x.csv")}}),
+                  nn::IoError);
+}
+
+TEST_CASE("load_weights on a truncated or foreign file says so and changes nothing") {
+  nn::reset_layer_names();
+  nn::set_seed(8);
+  nn::Sequential model({L::Input({4}), L::Dense(3, "softmax")});
+  model.save_weights("build/test_weights_full.npz");
+  auto bytes = nn::read_file("build/test_weights_full.npz");
+  bytes.resize(bytes.size() / 2);
+  nn::write_file_atomic("build/test_weights_half.npz", bytes.data(), bytes.size());
+  const auto before = model.get_weights();
+  CHECK_THROWS_AS(model.load_weights("build/test_weights_half.npz"), nn::IoError);
+  const std::string text = "this is not a zip file";
+  nn::write_file_atomic("build/test_weights_text.npz", text.data(), text.size());
+  CHECK_THROWS_AS(model.load_weights("build/test_weights_text.npz"), nn::IoError);
+  const auto after = model.get_weights();
+  for (size_t i = 0; i < before.size(); ++i)
+    for (size_t j = 0; j < before[i].size(); ++j) REQUIRE(before[i][j] == after[i][j]);
+  // A file saved by a model whose layers have other names: every name is listed.
+  nn::reset_layer_names();
+  nn::Sequential renamed({L::Input({4}), L::Dense(3, "softmax")});
+  renamed.layers()[1]->set_name("classifier");
+  CHECK_THROWS_WITH_AS(renamed.load_weights("build/test_weights_full.npz"),
+                       doctest::Contains("missing \"classifier/kernel\""), nn::IoError);
+}

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <exception>
 #include <memory>
@@ -35,6 +36,13 @@ inline void cpu_relax() {
 #endif
 }
 
+// How a job runs: the caller publishes it by storing (generation << 32 | 0) in `claim_`,
+// then every thread — the caller included — claims task indices one at a time with a
+// compare-and-swap on that word. A claim succeeds only while the generation still
+// matches, so a worker that wakes up late can never touch a finished job. The caller
+// waits until every task has *completed*, not until every worker has checked in: on a
+// busy machine, a worker the OS has not scheduled yet simply gets no tasks, instead of
+// stalling the whole job.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) {
@@ -54,38 +62,47 @@ class ThreadPool {
 
   void run(size_t count, const std::function<void(size_t, int)>& task) {
     std::lock_guard<std::mutex> submit(submit_mutex_);  // one job at a time
+    const uint64_t generation = ++generation_counter_;
+    task_.store(&task, std::memory_order_relaxed);
+    count_.store(count, std::memory_order_relaxed);
+    error_ = nullptr;
+    completed_.store(0, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      task_ = &task;
-      count_ = count;
-      next_.store(0);
-      error_ = nullptr;
-      busy_.store(static_cast<int>(workers_.size()));
-      generation_.fetch_add(1, std::memory_order_release);
+      claim_.store(generation << 32, std::memory_order_release);  // publishes task_ and count_
     }
     wake_.notify_all();
-    work(0);  // the calling thread is worker 0
-    // Wait for the others: a brief spin first (jobs are often ~100 µs and a sleep/wake
-    // costs tens of µs), then sleep.
-    for (int spin = 0; spin < 4000 && busy_.load(std::memory_order_acquire) > 0; ++spin) cpu_relax();
-    if (busy_.load(std::memory_order_acquire) > 0) {
+    work(0, generation);  // the calling thread is worker 0
+    // Wait for tasks other threads claimed: a brief spin first (a task is often ~50 µs and
+    // a sleep/wake costs tens of µs), then sleep.
+    for (int spin = 0; spin < 4000 && completed_.load(std::memory_order_acquire) < count; ++spin) cpu_relax();
+    if (completed_.load(std::memory_order_acquire) < count) {
       std::unique_lock<std::mutex> lock(mutex_);
-      done_.wait(lock, [this] { return busy_.load() == 0; });
+      done_.wait(lock, [&] { return completed_.load(std::memory_order_acquire) >= count; });
     }
-    task_ = nullptr;
     if (error_) std::rethrow_exception(error_);
   }
 
  private:
-  void work(int worker) {
+  // Claims and runs tasks of job `generation` until none are left.
+  void work(int worker, uint64_t generation) {
     t_inside_task = true;
     t_worker = worker;
-    for (size_t i; (i = next_.fetch_add(1, std::memory_order_relaxed)) < count_;) {
+    for (;;) {
+      uint64_t current = claim_.load(std::memory_order_acquire);
+      const size_t count = count_.load(std::memory_order_relaxed);
+      if ((current >> 32) != generation || (current & 0xffffffffu) >= count) break;
+      if (!claim_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) continue;
+      const size_t index = current & 0xffffffffu;
       try {
-        (*task_)(i, worker);
+        (*task_.load(std::memory_order_relaxed))(index, worker);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mutex_);
         if (!error_) error_ = std::current_exception();
+      }
+      if (completed_.fetch_add(1, std::memory_order_acq_rel) + 1 == count && worker != 0) {
+        std::lock_guard<std::mutex> lock(mutex_);  // the caller may be asleep: wake it
+        done_.notify_one();
       }
     }
     t_inside_task = false;
@@ -93,22 +110,19 @@ class ThreadPool {
   }
 
   void worker_loop(int worker) {
-    unsigned seen = 0;
+    uint64_t seen = 0;
     for (;;) {
       // Spin briefly for the next job (back-to-back jobs are common in a training
       // step), then sleep on the condition variable: no CPU is used while idle.
-      for (int spin = 0; spin < 4000 && generation_.load(std::memory_order_acquire) == seen; ++spin) cpu_relax();
+      auto job = [&] { return claim_.load(std::memory_order_acquire) >> 32; };
+      for (int spin = 0; spin < 4000 && job() == seen; ++spin) cpu_relax();
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || generation_.load() != seen; });
+        wake_.wait(lock, [&] { return stop_ || job() != seen; });
         if (stop_) return;
-        seen = generation_.load();
+        seen = job();
       }
-      work(worker);
-      if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        done_.notify_one();
-      }
+      work(worker, seen);
     }
   }
 
@@ -116,11 +130,13 @@ class ThreadPool {
   std::mutex submit_mutex_, mutex_, error_mutex_;
   std::condition_variable wake_, done_;
   bool stop_ = false;
-  std::atomic<unsigned> generation_{0};
-  std::atomic<size_t> next_{0};
-  std::atomic<int> busy_{0};
-  size_t count_ = 0;
-  const std::function<void(size_t, int)>* task_ = nullptr;
+  uint64_t generation_counter_ = 0;     // written only by the submitting thread
+  std::atomic<uint64_t> claim_{0};      // generation << 32 | next task index
+  std::atomic<size_t> completed_{0};    // tasks of the current job that have finished
+  // Read by late workers of a finished job while the next one is being set up: atomic, but
+  // relaxed — the acquire on claim_ is what orders them.
+  std::atomic<size_t> count_{0};
+  std::atomic<const std::function<void(size_t, int)>*> task_{nullptr};
   std::exception_ptr error_;
 };
 

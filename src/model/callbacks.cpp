@@ -1,11 +1,11 @@
 #include "model/callbacks.h"
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
 #include "model/model.h"
 #include "model/progress_bar.h"
+#include "tensor/file_io.h"
 
 namespace nn {
 
@@ -76,14 +76,7 @@ void CSVLogger::on_epoch_end(int epoch, const Logs& logs, Model&) {
   }
   text_ += "\n";
   // Rewrite the whole file through a temporary name, so a crash never leaves half a row.
-  const std::string tmp = path_ + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw IoError("CSVLogger: cannot write " + tmp + "; does its folder exist and is it writable?");
-    f << text_;
-    if (!f.flush()) throw IoError("CSVLogger: writing " + tmp + " failed (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), path_.c_str()) != 0) throw IoError("CSVLogger: cannot rename " + tmp + " to " + path_);
+  write_file_atomic(path_, text_);
 }
 
 BatchSizeScheduler::BatchSizeScheduler(std::function<int(int, int)> schedule) : schedule_(std::move(schedule)) {

@@ -1,0 +1,230 @@
+// bench_mlp — end-to-end training speed and memory of the chapter's MLP, against PyTorch
+// measured in the same run.
+//
+//   build/bench/bench_mlp            full run (a few minutes with PyTorch)
+//   build/bench/bench_mlp --quick    5,000 samples, one repetition, times scaled to 50,000
+//   build/bench/bench_mlp --no-torch skip the PyTorch peer
+//
+// It prints, for the CIFAR-10-shaped MLP (3072 -> 200 -> 150 -> 10, Adam, random data):
+// samples/s and seconds per 50,000-sample epoch for batch 32 and 256 on 1 and 2 threads;
+// the split of one step's time (GEMM, element-wise, optimizer) with the achieved GFLOP/s
+// against the FMA peak and Adam's GB/s against the measured memory bandwidth; then one
+// epoch of the 784-input MLP on real Fashion-MNIST when it is installed, and the peak
+// memory of training that for 10 epochs (measured in a child process, so this program's
+// own CIFAR-shaped data does not count). Medians of repeated runs.
+#include <unistd.h>
+
+#include <cstring>
+#include <numeric>
+
+#include "bench_util.h"
+
+namespace L = nn::layers;
+using nn::Tensor;
+
+namespace {
+
+struct Options {
+  bool quick = false, torch = true;
+  int samples = 50000, reps = 3;
+};
+
+std::unique_ptr<nn::Sequential> mlp(int inputs) {
+  nn::set_seed(1);
+  auto m = std::make_unique<nn::Sequential>(std::initializer_list<nn::LayerRef>{
+      L::Input({inputs}), L::Dense(200, "relu"), L::Dense(150, "relu"), L::Dense(10, "softmax")});
+  m->compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.0005f), {"accuracy"});
+  return m;
+}
+
+void random_cifar_shaped(int n, int d, Tensor& x, Tensor& y) {
+  nn::Rng rng(3);
+  x = Tensor({n, d});
+  for (float& v : x) v = rng.uniform();
+  Tensor ids({n});
+  for (float& v : ids) v = static_cast<float>(rng.below(10));
+  y = nn::data::to_categorical(ids, 10);
+}
+
+// FLOPs of one training step: forward x·W, backward xᵀ·dz and dz·Wᵀ (skipped for the
+// first layer, whose dx nobody needs); 2 FLOPs per multiply-add.
+double step_flops(int batch, const std::vector<std::pair<int, int>>& layers) {
+  double f = 0;
+  for (size_t i = 0; i < layers.size(); ++i) f += 2.0 * batch * layers[i].first * layers[i].second * (i ? 3 : 2);
+  return f;
+}
+
+// Median seconds of the sgemm calls one step makes, replayed alone.
+double gemm_seconds_per_step(int batch, const std::vector<std::pair<int, int>>& layers) {
+  std::vector<Tensor> bufs;
+  auto run = [&] {
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const int d = layers[i].first, k = layers[i].second;
+      static thread_local Tensor x, w, y, dw, dx;
+      x.resize({batch, d}), w.resize({d, k}), y.resize({batch, k}), dw.resize({d, k}), dx.resize({batch, d});
+      nn::sgemm(false, false, batch, k, d, 1, x.data(), d, w.data(), k, 0, y.data(), k);
+      nn::sgemm(true, false, d, k, batch, 1, x.data(), d, y.data(), k, 1, dw.data(), k);
+      if (i) nn::sgemm(false, true, batch, d, k, 1, y.data(), k, w.data(), k, 0, dx.data(), d);
+    }
+  };
+  run();
+  return bench::median_seconds(200, run);
+}
+
+struct StepSplit {
+  double forward, backward, optimizer;
+};
+
+// Times the three phases of a step on one fixed batch (medians over 200 steps).
+StepSplit time_step(nn::Model& model, const Tensor& x, const Tensor& y, int batch) {
+  std::vector<int> order(batch);
+  std::iota(order.begin(), order.end(), 0);
+  Tensor xb, yb;
+  nn::data::gather_rows(x, order, 0, batch, xb);
+  nn::data::gather_rows(y, order, 0, batch, yb);
+  for (int i = 0; i < 20; ++i) model.train_on_batch(xb, yb);  // warm up buffers and caches
+  std::vector<double> f, b, o;
+  for (int i = 0; i < 200; ++i) {
+    auto t0 = bench::Clock::now();
+    model.forward(xb, true);
+    f.push_back(bench::seconds_since(t0));
+    t0 = bench::Clock::now();
+    model.backward(yb);
+    b.push_back(bench::seconds_since(t0));
+    t0 = bench::Clock::now();
+    model.optimizer().step(model.params());
+    o.push_back(bench::seconds_since(t0));
+  }
+  return {bench::median(f), bench::median(b), bench::median(o)};
+}
+
+// One epoch of fit over `samples` rows, median of reps, scaled to 50,000 samples.
+double epoch_seconds(const Tensor& x, const Tensor& y, int batch, int reps, int inputs) {
+  std::vector<double> t;
+  for (int r = 0; r < reps; ++r) {
+    auto model = mlp(inputs);
+    const auto t0 = bench::Clock::now();
+    model->fit(x, y, {.batch_size = batch, .epochs = 1, .verbose = 0, .seed = 5});
+    t.push_back(bench::seconds_since(t0) * 50000.0 / x.dim(0));
+  }
+  return bench::median(t);
+}
+
+// Seconds per epoch that the PyTorch peer prints ("epoch 1: 12.3 seconds, ..."), median.
+double torch_epoch_seconds(const std::string& python, const std::string& args, int epochs) {
+  const std::string out = bench::run_command(python + " tests/bench/torch_mlp.py " + args + " 2>&1");
+  std::vector<double> t;
+  for (size_t at = out.find("epoch "); at != std::string::npos; at = out.find("epoch ", at + 1)) {
+    double s = 0;
+    if (std::sscanf(out.c_str() + out.find(':', at) + 1, "%lf", &s) == 1) t.push_back(s);
+  }
+  if (static_cast<int>(t.size()) != epochs) std::printf("  (PyTorch peer said: %s)\n", out.c_str());
+  return bench::median(t);
+}
+
+// Child mode: train the Fashion-MNIST MLP for 10 epochs and print the peak RSS.
+int fashion_memory_child() {
+  auto [x_train, y_ids, x_test, y_test_ids] = nn::data::load_fashion_mnist();
+  for (float& v : x_train) v /= 255.0f;
+  x_train.reshape({x_train.dim(0), 784});
+  const Tensor y = nn::data::to_categorical(y_ids, 10);
+  auto model = mlp(784);
+  model->fit(x_train, y, {.batch_size = 32, .epochs = 10, .verbose = 0});
+  std::printf("%.1f\n", bench::peak_rss_mb());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--quick")) o.quick = true, o.samples = 5000, o.reps = 1;
+    else if (!std::strcmp(argv[i], "--no-torch")) o.torch = false;
+    else if (!std::strcmp(argv[i], "--fashion-memory-child")) return fashion_memory_child();
+    else {
+      std::fprintf(stderr, "usage: %s [--quick] [--no-torch]\n", argv[0]);
+      return 2;
+    }
+  }
+  const std::string python = o.torch ? bench::python_with_torch() : "";
+  std::printf("bench_mlp: the chapter's MLP, Adam(0.0005), times per 50,000-sample epoch (medians of %d)\n", o.reps);
+  const double peak1 = bench::fma_peak(1, 0.2) * 1e-9, peak2 = bench::fma_peak(2, 0.2) * 1e-9;
+  const double bw_cache = bench::triad_gbs(1 << 20, 1), bw_mem = bench::triad_gbs(size_t{1} << 24, 1);
+  std::printf("machine: FMA peak %.0f GFLOP/s (1 thread), %.0f (2); triad %.0f GB/s in cache (12 MB), "
+              "%.0f GB/s from memory (200 MB), 1 thread\n\n",
+              peak1, peak2, bw_cache, bw_mem);
+
+  // ---- CIFAR-10 shape -------------------------------------------------------------------
+  Tensor x, y;
+  random_cifar_shaped(o.samples, 3072, x, y);
+  const std::vector<std::pair<int, int>> layers{{3072, 200}, {200, 150}, {150, 10}};
+  std::printf("CIFAR-10 shape (3072 inputs), %d random samples%s\n", o.samples, o.quick ? " (scaled)" : "");
+  std::printf("  batch threads   s/epoch  samples/s   GEMM  elem.  Adam   step GFLOP/s  %%peak  Adam GB/s\n");
+  double ours_b32_t2 = 0, ours_b32_t1 = 0;
+  for (int batch : {32, 256}) {
+    for (int threads : {1, 2}) {
+      nn::set_num_threads(threads);
+      const double epoch = epoch_seconds(x, y, batch, o.reps, 3072);
+      if (batch == 32) (threads == 1 ? ours_b32_t1 : ours_b32_t2) = epoch;
+      auto model = mlp(3072);
+      const StepSplit s = time_step(*model, x, y, batch);
+      const double step = s.forward + s.backward + s.optimizer;
+      const double gemm = gemm_seconds_per_step(batch, layers);
+      const double elementwise = std::max(0.0, s.forward + s.backward - gemm);
+      // Adam reads θ, g, m, v and writes θ, m, v and the zeroed g: 8 floats per parameter.
+      const double adam_bytes = 8.0 * 4 * 646260;
+      const double gflops = step_flops(batch, layers) / step * 1e-9;
+      std::printf("  %5d %7d %9.2f %10.0f %5.0f%% %5.0f%% %4.0f%% %13.0f %5.0f%% %10.0f\n", batch, threads, epoch,
+                  50000 / epoch, 100 * gemm / step, 100 * elementwise / step, 100 * s.optimizer / step, gflops,
+                  100 * gflops / (threads == 1 ? peak1 : peak2), adam_bytes / s.optimizer * 1e-9);
+    }
+  }
+  if (!python.empty()) {
+    const int n = o.quick ? 5000 : 50000;
+    const std::string count = " 32 " + std::to_string(n);
+    const double t1 = torch_epoch_seconds(python, "cifar-shape 1 1" + count, 1) * 50000.0 / n;
+    const double t2 = torch_epoch_seconds(python, "cifar-shape 1 2" + count, 1) * 50000.0 / n;
+    std::printf("  PyTorch %s, batch 32: %.2f s/epoch with 1 thread, %.2f with 2\n",
+                bench::run_command(python + " -c 'import torch; print(torch.__version__, end=\"\")'").c_str(), t1, t2);
+    std::printf("  ratio (PyTorch time / ours): %.1fx with 1 thread, %.1fx with 2 (PyTorch's best: %.1fx)\n",
+                t1 / ours_b32_t1, t2 / ours_b32_t2, std::min(t1, t2) / ours_b32_t2);
+  } else {
+    std::printf("  PyTorch: not measured (%s)\n", o.torch ? "no python3 with torch; apt install python3-torch" : "--no-torch");
+  }
+
+  // ---- Fashion-MNIST ----------------------------------------------------------------------
+  std::printf("\nFashion-MNIST (784 inputs, real data), batch 32\n");
+  try {
+    auto [x_train, y_ids, x_test, y_test_ids] = nn::data::load_fashion_mnist();
+    for (float& v : x_train) v /= 255.0f;
+    x_train.reshape({x_train.dim(0), 784});
+    const Tensor yf = nn::data::to_categorical(y_ids, 10);
+    double ours = 0;
+    for (int threads : {1, 2}) {
+      nn::set_num_threads(threads);
+      std::vector<double> t;
+      for (int r = 0; r < o.reps; ++r) {
+        auto model = mlp(784);
+        const auto t0 = bench::Clock::now();
+        model->fit(x_train, yf, {.batch_size = 32, .epochs = 1, .verbose = 0, .seed = 5});
+        t.push_back(bench::seconds_since(t0));
+      }
+      ours = bench::median(t);
+      std::printf("  %d thread(s): %.2f s/epoch, %.0f samples/s\n", threads, ours, x_train.dim(0) / ours);
+    }
+    if (!python.empty()) {
+      const double pt = torch_epoch_seconds(python, "fashion 1 1", 1);
+      std::printf("  PyTorch, 1 thread: %.2f s/epoch; ratio (PyTorch / ours, 2 threads): %.1fx\n", pt, pt / ours);
+    }
+    if (!o.quick) {
+      const std::string self = std::string(argv[0]) + " --fashion-memory-child";
+      const std::string rss = bench::run_command(self);
+      std::printf("  peak memory training 10 epochs (a fresh process): %s MB (the float data set alone: 219 MB)\n",
+                  rss.empty() ? "?" : rss.substr(0, rss.find('\n')).c_str());
+    }
+  } catch (const nn::Error& e) {
+    std::printf("  not measured: %s\n", e.what());
+  }
+  return 0;
+}
