@@ -1,8 +1,9 @@
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
+#include <filesystem>
 #include <sstream>
 
 #include "gradcheck.h"
@@ -452,8 +453,8 @@ TEST_CASE("a NaN gradient stops fit before the update; history, weights and the 
   // The 7th backward pass (epoch 2, batch 2) produces a NaN gradient.
   nn::Sequential model({L::Input({3}), L::Dense(8, "relu"), PoisonGradient(7), L::Dense(3, "softmax")});
   model.compile("categorical_crossentropy", nn::optimizers::Adam(0.01f), {"accuracy"});
-  const std::string ckpt = "build/test_nan_guard_ckpt.npz";
-  std::remove(ckpt.c_str());
+  const std::string ckpt =
+      (std::filesystem::temp_directory_path() / ("nnscratch_nan_guard_" + std::to_string(::getpid()) + ".npz")).string();
   // After every good batch: a checkpoint, then a snapshot of the weights and of the file.
   struct Snapshot : nn::Callback {
     std::string path;
@@ -484,6 +485,7 @@ TEST_CASE("a NaN gradient stops fit before the update; history, weights and the 
   for (nn::Param* p : model.params())
     for (float g : p->grad) REQUIRE(g == 0.0f);
   CHECK(std::isfinite(model.train_on_batch(x.slice_rows(0, 8), y.slice_rows(0, 8))));
+  std::filesystem::remove(ckpt);
 }
 
 TEST_CASE("weights round-trip bit-exactly through .npz, and bad files leave the model untouched") {
