@@ -13,8 +13,9 @@
 #include "spawn_self.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#include <sanitizer/allocator_interface.h>
-// Under a sanitizer, malloc is the sanitizer's: ask it.
+// Under a sanitizer, malloc is the sanitizer's: ask it. (Declared here because g++ does
+// not ship <sanitizer/allocator_interface.h>; the function is in libasan and libtsan.)
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 size_t heap_in_use() { return __sanitizer_get_current_allocated_bytes(); }
 constexpr bool kExactCounter = true;
 #else
@@ -29,8 +30,8 @@ size_t heap_in_use() {
   return m.uordblks + m.hblkhd;
 }
 constexpr bool kExactCounter = false;
-const char* const kNoThreadCache = "GLIBC_TUNABLES=glibc.malloc.tcache_count=0";
 #endif
+const char* const kNoThreadCache = "GLIBC_TUNABLES=glibc.malloc.tcache_count=0";
 
 using nn::Node;
 using nn::Tensor;
