@@ -291,6 +291,27 @@ TEST_CASE("resume restores BatchNormalization statistics, Dropout's generator, S
   fs::remove_all(dir);
 }
 
+TEST_CASE("save_checkpoint between two fits: resuming in a new model equals running the second fit") {
+  Tensor x, y;
+  make_random_data(64, {8, 8, 3}, 10, 41, x, y);
+  const nn::FitOptions options{.batch_size = 16, .epochs = 2, .verbose = 0};  // seed 0: global shuffling
+  auto compile = [](nn::Model& model) { model.compile("categorical_crossentropy", nn::optimizers::SGD(0.05f, 0.9f)); };
+  const fs::path dir = scratch_dir("between_fits");
+  const std::string ckpt = (dir / "ckpt.npz").string();
+  nn::Model a = fresh_mlp();
+  compile(a);
+  a.fit(x, y, options);
+  a.save_checkpoint(ckpt);  // outside fit
+  a.fit(x, y, options);     // the second fit, uninterrupted
+  nn::Model b = fresh_mlp();
+  compile(b);
+  b.resume_from(ckpt);
+  const nn::History h = b.fit(x, y, options);
+  CHECK(h.epochs() == 2);
+  require_identical(b.get_weights(), a.get_weights());
+  fs::remove_all(dir);
+}
+
 TEST_CASE("a checkpoint is also a weights file, and holds Adam's m, v and t") {
   const fs::path dir = scratch_dir("ckpt_contents");
   const std::string ckpt = (dir / "ckpt.npz").string();

@@ -27,8 +27,10 @@ void check_fit_options(const FitOptions& o, int n) {
   if (o.verbose < 0 || o.verbose > 2) throw ValueError("fit: verbose must be 0, 1 or 2");
 }
 
-// A resumed run must be the same run: same seed, same number of training samples.
+// A resumed run must be the same run: same seed, same number of training samples. (A
+// checkpoint saved outside fit, between two fits, has samples = 0: no run to match.)
 void check_resume(const ResumePoint& r, const FitOptions& o, int n_train) {
+  if (r.samples == 0) return;
   const std::string intro = "fit: resuming from '" + r.path + "', ";
   if (r.seed != o.seed)
     throw ValueError(intro + "which was written by a fit with seed " + std::to_string(r.seed) + ", but this fit has seed " +
@@ -70,7 +72,9 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
   if (resume) {
     check_resume(*resume, o, n_train);
     resume_.reset();
-    rng.set_state(resume->shuffle_rng);
+    // Saved outside fit, the generator recorded is the global one: it only matters to a
+    // fit that shuffles with the global generator.
+    if (resume->samples > 0 || o.seed == 0) rng.set_state(resume->shuffle_rng);
     history = resume->history;
     first_epoch = resume->epoch;
   }

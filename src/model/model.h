@@ -108,6 +108,8 @@ class Model {
   // ---- checkpoints (model/checkpoint.cpp; the ModelCheckpoint callback calls save) ----
   // One .npz with the weights (as save_weights), the optimizer's state, the random
   // generators and fit's position; written atomically (temporary file, fsync, rename).
+  // Called between two fits it records "about to start a fit": a resumed fit then goes on
+  // as the second fit would have (shuffling from the global generator, if seed is 0).
   void save_checkpoint(const std::string& path);
   // Continue an interrupted run: compile the model as before, then
   //   model.resume_from("ckpt.npz");  model.fit(x, y, same options);
