@@ -11,6 +11,7 @@
 // never flakes, yet a single missing or doubled term (size ~scale/k) is far outside it.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -276,3 +277,55 @@ TEST_CASE("sgemm with several threads matches the oracle, k split included") {
   });
   nn::set_num_threads(saved);
 }
+
+#if defined(__unix__)
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace {
+
+// `count` floats placed so that the last one ends exactly where an inaccessible page
+// begins: any read or write past the end of the matrix crashes the test.
+class GuardedFloats {
+ public:
+  explicit GuardedFloats(size_t count) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    data_bytes_ = (count * sizeof(float) + page - 1) / page * page;
+    total_ = data_bytes_ + page;
+    void* p = mmap(nullptr, total_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(p != MAP_FAILED);
+    base_ = static_cast<char*>(p);
+    REQUIRE(mprotect(base_ + data_bytes_, page, PROT_NONE) == 0);
+    data_ = reinterpret_cast<float*>(base_ + data_bytes_) - count;
+  }
+  ~GuardedFloats() { munmap(base_, total_); }
+  float* data() { return data_; }
+
+ private:
+  char* base_ = nullptr;
+  size_t data_bytes_ = 0, total_ = 0;
+  float* data_ = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("sgemm never reads or writes past the end of A, B or C") {
+  const int saved = nn::get_num_threads();
+  for_each_kernel([] {
+    for (int threads : {1, 2}) {
+      nn::set_num_threads(threads);
+      for (int trans = 0; trans < 4; ++trans) {
+        const bool ta = trans & 1, tb = trans & 2;
+        for (auto [m, n, k] : {std::array<int, 3>{13, 37, 29}, {32, 150, 200}, {7, 3, 1}, {70, 33, 65}}) {
+          GuardedFloats a(static_cast<size_t>(m) * k), b(static_cast<size_t>(k) * n), c(static_cast<size_t>(m) * n);
+          for (int i = 0; i < m * k; ++i) a.data()[i] = 1.0f;
+          for (int i = 0; i < k * n; ++i) b.data()[i] = 2.0f;
+          nn::sgemm(ta, tb, m, n, k, 1.0f, a.data(), ta ? m : k, b.data(), tb ? k : n, 0.0f, c.data(), n);
+          CHECK(c.data()[m * n - 1] == 2.0f * k);
+        }
+      }
+    }
+  });
+  nn::set_num_threads(saved);
+}
+#endif

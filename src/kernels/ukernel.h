@@ -5,11 +5,14 @@
 //
 //   C[i][j] = alpha · Σ_p a(i, p) · b(p, j) + beta · C[i][j]     i < rows ≤ MR, j < cols ≤ NR
 //
-// where the two operands are "micro-panels" that gemm.cpp prepared (usually by packing):
-//   a(i, p) = a[p * a_stride + i]   MR consecutive rows of op(A), one k-step after another
-//   b(p, j) = b[p * b_stride + j]   NR consecutive columns of op(B), one k-step after another
-// A packed panel has a_stride = MR and b_stride = NR; gemm.cpp may also point straight into
-// the caller's matrix when its layout already has this form (see gemm.cpp).
+// where the two operands are "micro-panels" that gemm.cpp prepared, usually by packing:
+//   a(i, p) = a[i * a_row + p * a_step]   up to MR rows of op(A), k steps
+//   b(p, j) = b[p * b_step + j]           up to NR columns of op(B), k steps
+// A packed A panel has a_row = 1, a_step = MR; a packed B panel has b_step = NR. gemm.cpp
+// may also point straight into the caller's matrices when their layout allows it
+// (a row-major A: a_row = lda, a_step = 1; a transposed A: a_row = 1, a_step = lda; a
+// row-major B: b_step = ldb), which saves the copy when a panel would be used only a few
+// times (see gemm.cpp).
 //
 // The tile's MR × NR partial sums stay in registers for the whole k loop: per k-step the
 // kernel loads NR numbers of B and MR numbers of A and does MR × NR multiply-adds with
@@ -34,8 +37,17 @@ struct MicroKernel {
   const char* name;  // e.g. "avx512 8x32": instruction set and tile shape
   int mr;            // tile rows (the A micro-panel height)
   int nr;            // tile columns (the B micro-panel width)
-  void (*compute)(int k, const float* a, long a_stride, const float* b, long b_stride, float* c, long ldc, int rows,
-                  int cols, float alpha, float beta);
+  void (*compute)(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc,
+                  int rows, int cols, float alpha, float beta);
+  // True when compute reads only the `rows` valid rows of A and the `cols` valid columns
+  // of B (edge tiles via row-exact code and masked loads). Then even an edge panel can be
+  // read in place; otherwise gemm.cpp packs edge panels with zero padding, because the
+  // kernel reads whole MR × NR panels and would run past the end of the caller's matrix.
+  bool exact_edges = false;
+  // True when compute is as fast on a row-major A read in place (a_row = lda) as on a
+  // packed one. The SIMD kernels are; the portable one is not (the compiler vectorises it
+  // only when the MR values of a k-step are adjacent), so gemm.cpp packs A for it.
+  bool fast_strided_a = false;
   // Optional packing routines in the kernel's instruction set (nullptr: gemm.cpp's
   // portable ones). Packing is pure data movement, but transposing one float at a time
   // costs as much as the arithmetic for the skinny shapes of a training step.

@@ -84,7 +84,7 @@ __attribute__((target("avx2,fma"))) inline void fma_loop_avx2(long iterations) {
 // FLOP/s of one core running the widest FMA loop this CPU supports (0 off x86).
 inline double fma_peak_one_thread(double seconds) {
 #if defined(__x86_64__)
-  const bool wide = __builtin_cpu_supports("avx512f"), avx2 = __builtin_cpu_supports("avx2");
+  const bool wide = nn::cpu_supports(nn::SimdLevel::avx512), avx2 = nn::cpu_supports(nn::SimdLevel::avx2);
   const double flops_per_iter = wide ? 16 * 16 * 2 : avx2 ? 14 * 8 * 2 : 0;
   if (flops_per_iter == 0) return 0;
   const long iterations = 1 << 20;
