@@ -114,21 +114,23 @@ data:
 	@bash datasets/fetch $(NAME)
 
 # make fuzz: each file parser under libFuzzer (clang) with AddressSanitizer and UBSan, for
-# FUZZ_SECONDS seconds each (default 60). The parsers are compiled straight from their
+# FUZZ_SECONDS seconds each (default 60): IDX (MNIST), CIFAR-10 batches, and the .npz
+# weights/checkpoint reader (tests/fuzz/fuzz_*.cpp). The parsers are compiled straight from their
 # sources with clang; the corpus grows in build/fuzz/corpus_<target>/ and a crashing input
 # is saved as build/fuzz/crash-… (replay it: build/fuzz/fuzz_idx build/fuzz/crash-…).
 FUZZ_SECONDS ?= 60
 FUZZ_CXX     ?= clang++
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_FLAGS   := -std=c++20 -g -O1 -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -Itests
-FUZZ_LIB     := src/data/binary_file.cpp src/data/idx.cpp src/data/cifar10.cpp src/tensor/tensor.cpp src/tensor/shape.cpp
+FUZZ_LIB     := src/data/binary_file.cpp src/data/idx.cpp src/data/cifar10.cpp src/model/npz.cpp src/model/npy.cpp \
+                src/tensor/tensor.cpp src/tensor/shape.cpp src/tensor/crc32.cpp src/tensor/file_io.cpp
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 .PHONY: fuzz
 fuzz:
 	@FUZZ_CXX=$(FUZZ_CXX) bash tests/fuzz/ensure_libfuzzer.sh
 	@mkdir -p $(FUZZ_DIR)
-	$(FUZZ_CXX) -std=c++20 -O1 -Itests tests/fuzz/make_seeds.cpp -o $(FUZZ_DIR)/make_seeds
-	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/corpus_fuzz_idx $(FUZZ_DIR)/corpus_fuzz_cifar10
+	$(FUZZ_CXX) -std=c++20 -O1 -Isrc -Itests tests/fuzz/make_seeds.cpp $(FUZZ_LIB) -o $(FUZZ_DIR)/make_seeds
+	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/corpus_fuzz_idx $(FUZZ_DIR)/corpus_fuzz_cifar10 $(FUZZ_DIR)/corpus_fuzz_npz
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== $$t: building"; \
 	  $(FUZZ_CXX) $(FUZZ_FLAGS) tests/fuzz/$$t.cpp $(FUZZ_LIB) -o $(FUZZ_DIR)/$$t || exit 1; \
@@ -141,12 +143,37 @@ fuzz:
 	  echo "== $$t: clean"; \
 	done
 
+# make asan / make tsan: the library and the whole test suite under a sanitizer, each in
+# its own build folder, run with NN_TEST_QUICK=1 (smaller sweeps; sanitizers are 2-20x
+# slower). asan = AddressSanitizer (out-of-bounds, use-after-free, leaks at exit) +
+# UndefinedBehaviorSanitizer (overflow, misaligned or null access...); any report fails the
+# run. tsan = ThreadSanitizer: data races between the thread pool's workers.
+# Both end with the same "tests: N passed, N failed" line as make test.
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+# The sanitizer builds are a full rebuild; use every core unless make was given -j.
+SAN_JOBS   = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc))
+.PHONY: asan tsan
+asan:
+	@bash tests/ensure_doctest.sh
+	@$(MAKE) --no-print-directory $(SAN_JOBS) BUILD=build-asan OPT="$(ASAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
+	  build-asan/tests/run_tests
+	@NN_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  bash tests/run_and_summarize.sh build-asan/tests/run_tests $(TEST_ARGS)
+tsan:
+	@bash tests/ensure_doctest.sh
+	@$(MAKE) --no-print-directory $(SAN_JOBS) BUILD=build-tsan OPT="$(TSAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=thread" \
+	  build-tsan/tests/run_tests
+	@NN_TEST_QUICK=1 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  bash tests/run_and_summarize.sh build-tsan/tests/run_tests $(TEST_ARGS)
+
 # A -O0 -g build in its own folder, for stepping through a tutorial in gdb.
 debug:
 	@$(MAKE) --no-print-directory BUILD=build-debug OPT="-O0 -g" tutorials
 
 clean:
-	rm -rf build build-debug
+	rm -rf build build-debug build-asan build-tsan
 
 help:
 	@echo "make run        train the chapter's MLP on the best data set on this machine"
@@ -157,6 +184,8 @@ help:
 	@echo "make exercise N=1   check your solution of an exercise (tutorials/exercises/)"
 	@echo "make debug      tutorials at -O0 -g in build-debug/, for gdb"
 	@echo "make data       fetch data sets: NAME=fashion-mnist|mnist|cifar10 (default: all)"
+	@echo "make asan       the test suite under AddressSanitizer + UBSan + leak check (build-asan/)"
+	@echo "make tsan       the test suite under ThreadSanitizer (build-tsan/)"
 	@echo "make fuzz       fuzz the file parsers with libFuzzer (FUZZ_SECONDS=60 each)"
 	@echo "make clean      remove build folders"
 

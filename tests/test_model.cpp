@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -323,6 +326,114 @@ TEST_CASE("bad input to fit, evaluate and predict gives clear errors") {
                   nn::ValueError);
 }
 
+TEST_CASE("bad input to predict and evaluate: shapes, counts, empty data, batch sizes") {
+  nn::Sequential model({L::Input({3}), L::Dense(3, "softmax")});
+  model.compile("categorical_crossentropy", nn::optimizers::Adam(), {"accuracy"});
+  Tensor x({10, 3}), y({10, 3});
+  for (int i = 0; i < 10; ++i) y[i * 3 + i % 3] = 1;
+  CHECK_THROWS_WITH_AS(model.predict(Tensor({10, 4})), doctest::Contains("expects inputs of shape (N, 3), got (10, 4)"),
+                       nn::ShapeError);
+  CHECK_THROWS_WITH_AS(model.predict(Tensor({10, 3, 1})), doctest::Contains("(N, 3)"), nn::ShapeError);
+  CHECK_THROWS_WITH_AS(model.predict(Tensor()), doctest::Contains("(N, 3)"), nn::ShapeError);
+  CHECK_THROWS_WITH_AS(model.predict(Tensor({0, 3})), doctest::Contains("no samples"), nn::ValueError);
+  CHECK_THROWS_WITH_AS(model.predict(x, 0), doctest::Contains("batch_size must be >= 1"), nn::ValueError);
+  CHECK(model.predict(x, 1000).shape() == nn::Shape{10, 3});  // a batch larger than the data is one batch
+  CHECK_THROWS_WITH_AS(model.evaluate(Tensor({10, 2}), y, 32, 0), doctest::Contains("(N, 3)"), nn::ShapeError);
+  CHECK_THROWS_WITH_AS(model.evaluate(x, Tensor({7, 3}), 32, 0), doctest::Contains("x has 10 samples but y has 7"),
+                       nn::ShapeError);
+  CHECK_THROWS_WITH_AS(model.evaluate(x, Tensor({10, 4}), 32, 0), doctest::Contains("output has shape (N, 3)"),
+                       nn::ShapeError);
+  CHECK_THROWS_AS(model.evaluate(Tensor({0, 3}), Tensor({0, 3}), 32, 0), nn::ValueError);
+  CHECK_THROWS_AS(model.evaluate(x, y, -2, 0), nn::ValueError);
+  Tensor nan_y = y;
+  nan_y[5] = std::nanf("");
+  CHECK_THROWS_WITH_AS(model.evaluate(x, nan_y, 32, 0), doctest::Contains("targets contain NaN"), nn::ValueError);
+  nn::Sequential unbuilt({L::Dense(3)});
+  CHECK_THROWS_WITH_AS(unbuilt.predict(Tensor({4})), doctest::Contains("cannot infer the input shape"), nn::ShapeError);
+  nn::Sequential empty;
+  CHECK_THROWS_WITH_AS(empty.predict(x), doctest::Contains("no layers"), nn::Error);
+}
+
+TEST_CASE("targets out of range for the loss: cross-entropy needs one-hot probabilities") {
+  nn::Sequential model({L::Input({3}), L::Dense(3, "softmax")});
+  model.compile("categorical_crossentropy", nn::optimizers::Adam());
+  Tensor x({6, 3}), y({6, 3});
+  for (int i = 0; i < 6; ++i) y[i * 3 + i % 3] = 1;
+  Tensor scaled = y;
+  scaled[4] = 255;  // labels as raw numbers
+  CHECK_THROWS_WITH_AS(model.fit(x, scaled, {.batch_size = 2, .verbose = 0}), doctest::Contains("between 0 and 1"),
+                       nn::ValueError);
+  CHECK_THROWS_WITH_AS(model.fit(x, scaled, {.batch_size = 2, .verbose = 0}), doctest::Contains("sample 1"),
+                       nn::ValueError);
+  Tensor negative = y;
+  negative[0] = -1;
+  CHECK_THROWS_AS(model.evaluate(x, negative, 32, 0), nn::ValueError);
+  Tensor zero_row = y;
+  zero_row[3 * 2 + 2] = 0;  // sample 2 belongs to no class
+  CHECK_THROWS_WITH_AS(model.fit(x, zero_row, {.batch_size = 2, .verbose = 0}),
+                       doctest::Contains("the row of sample 2 sums to 0"), nn::ValueError);
+  CHECK_THROWS_WITH_AS(model.train_on_batch(x, zero_row), doctest::Contains("to_categorical"), nn::ValueError);
+  Tensor soft = y;  // label smoothing: rows still sum to 1, accepted
+  for (float& v : soft) v = v * 0.9f + 0.1f / 3;
+  CHECK_NOTHROW(model.fit(x, soft, {.batch_size = 2, .verbose = 0}));
+  Tensor xv({2, 3}), yv({2, 3}, 2.0f);
+  CHECK_THROWS_WITH_AS(model.fit(x, y, {.batch_size = 2, .validation_data = {xv, yv}, .verbose = 0}),
+                       doctest::Contains("fit (validation_data)"), nn::ValueError);
+
+  nn::Sequential binary({L::Input({3}), L::Dense(1, "sigmoid")});
+  binary.compile("binary_crossentropy", nn::optimizers::Adam());
+  Tensor labels({6, 1}, {0, 1, 1, 0, 2, 1});
+  CHECK_THROWS_WITH_AS(binary.fit(x, labels, {.batch_size = 2, .verbose = 0}), doctest::Contains("binary labels are 0 or 1"),
+                       nn::ValueError);
+  // Mean squared error predicts any numbers: nothing to check.
+  nn::Sequential regression({L::Input({3}), L::Dense(1)});
+  regression.compile("mse", nn::optimizers::SGD(0.01f));
+  CHECK_NOTHROW(regression.fit(x, labels, {.batch_size = 2, .verbose = 0}));
+}
+
+TEST_CASE("loss, activation and metric names: Keras names work, unknown ones are listed") {
+  nn::Sequential model({L::Input({3}), L::Dense(3, "softmax")});
+  model.compile("categorical_crossentropy", nn::optimizers::Adam(), {"accuracy"});
+  CHECK(model.loss().name() == "categorical_crossentropy");
+  model.compile("mse", nn::optimizers::Adam());
+  CHECK(model.loss().name() == "mean_squared_error");
+  model.compile("mean_squared_error", nn::optimizers::Adam());
+  model.compile("binary_crossentropy", nn::optimizers::Adam());
+  CHECK(model.loss().name() == "binary_crossentropy");
+  CHECK_THROWS_WITH_AS(model.compile("categorical_crossentropyy", nn::optimizers::Adam()),
+                       doctest::Contains("unknown loss \"categorical_crossentropyy\"; nnscratch knows: categorical_crossentropy, "
+                                         "binary_crossentropy, mean_squared_error"),
+                       nn::ValueError);
+  CHECK_THROWS_WITH_AS(model.compile("sparse_categorical_crossentropy", nn::optimizers::Adam()),
+                       doctest::Contains("to_categorical"), nn::ValueError);
+  CHECK(model.loss().name() == "binary_crossentropy");  // a failed compile changes nothing
+  CHECK_THROWS_WITH_AS(model.compile("mse", nn::optimizers::Adam(), {"f1"}), doctest::Contains("unknown metric"),
+                       nn::ValueError);
+  CHECK_THROWS_WITH_AS(L::Dense(3, "softmaxx"), doctest::Contains("linear relu sigmoid tanh softmax leaky_relu"),
+                       nn::ValueError);
+  CHECK_THROWS_WITH_AS(L::Activation("gelu"), doctest::Contains("unknown activation \"gelu\""), nn::ValueError);
+  CHECK_THROWS_AS(L::Conv2D(4, 3, {.activation = "Relu"}), nn::ValueError);
+}
+
+TEST_CASE("bad fit options: epochs, verbose, validation_split, batch size") {
+  nn::Sequential model({L::Input({3}), L::Dense(3)});
+  model.compile("mse", nn::optimizers::SGD(0.01f));
+  Tensor x({10, 3}), y({10, 3});
+  CHECK_THROWS_WITH_AS(model.fit(x, y, {.batch_size = 2, .epochs = -1, .verbose = 0}), doctest::Contains("epochs must be >= 0"),
+                       nn::ValueError);
+  CHECK_THROWS_AS(model.fit(x, y, {.batch_size = 2, .verbose = 3}), nn::ValueError);
+  CHECK_THROWS_AS(model.fit(x, y, {.batch_size = 2, .validation_split = 1.0f, .verbose = 0}), nn::ValueError);
+  CHECK_THROWS_AS(model.fit(x, y, {.batch_size = 2, .validation_split = -0.1f, .verbose = 0}), nn::ValueError);
+  CHECK_THROWS_WITH_AS(model.fit(x, y, {.batch_size = 9, .validation_split = 0.2f, .verbose = 0}),
+                       doctest::Contains("larger than the 8 training samples"), nn::ValueError);
+  CHECK_THROWS_WITH_AS(model.fit(x, y, {.batch_size = -5, .verbose = 0}), doctest::Contains("batch_size must be >= 1"),
+                       nn::ValueError);
+  auto zero = std::make_shared<nn::BatchSizeScheduler>([](int, int) { return 0; });
+  CHECK_THROWS_WITH_AS(model.fit(x, y, {.batch_size = 2, .verbose = 0, .callbacks = {zero}}),
+                       doctest::Contains("a callback set batch_size 0"), nn::ValueError);
+  CHECK(model.fit(x, y, {.batch_size = 10, .epochs = 0, .verbose = 0}).epochs() == 0);
+}
+
 TEST_CASE("a NaN loss stops fit with a message naming the epoch and batch") {
   Tensor x, y;
   argmax_problem(64, 10, x, y);
@@ -330,10 +441,96 @@ TEST_CASE("a NaN loss stops fit with a message naming the epoch and batch") {
   nn::set_seed(2);
   nn::Sequential model({L::Input({3}), L::Dense(8, "relu"), L::Dense(3)});
   model.compile(nn::losses::MeanSquaredError(), nn::optimizers::SGD(10.0f));
+  const auto before = model.get_weights();
   auto h = model.fit(x, y, {.epochs = 5, .verbose = 0});
-  CHECK(h.stop_reason.find("epoch 1, batch") != std::string::npos);
+  CHECK(h.stop_reason.find("epoch 1, batch 1") != std::string::npos);
   CHECK(h.stop_reason.find("learning rate") != std::string::npos);
+  CHECK(h.stop_reason.find("scaled") != std::string::npos);
   CHECK(h.epochs() == 0);
+  // The bad batch was not applied: the weights are the initial ones, and no step counted.
+  const auto after = model.get_weights();
+  for (size_t i = 0; i < before.size(); ++i) CHECK(std::equal(before[i].begin(), before[i].end(), after[i].begin()));
+  CHECK(model.optimizer().iterations() == 0);
+  // train_on_batch refuses in the same way instead of returning a NaN and corrupting weights.
+  Tensor xb = x.slice_rows(0, 4), yb = y.slice_rows(0, 4);
+  CHECK_THROWS_WITH_AS(model.train_on_batch(xb, yb), doctest::Contains("the weights were not updated"),
+                       nn::ValueError);
+  CHECK(model.optimizer().iterations() == 0);
+}
+
+namespace {
+
+// Passes its input through unchanged; on one chosen backward call it puts NaN into its
+// parameter's gradient while the loss stays finite — a stand-in for a gradient that
+// overflows somewhere inside a network.
+class PoisonGradient : public nn::LayerBase<PoisonGradient> {
+ public:
+  explicit PoisonGradient(int poison_call) : LayerBase("poison_gradient"), poison_call_(poison_call) {}
+  nn::Shape build(const nn::Shape& in) override {
+    scale_ = {"scale", Tensor({1}, 1.0f), Tensor({1}), true};
+    return in;
+  }
+  void forward(const Tensor& x, Tensor& y, bool) override {  // x: (N, K) -> y: (N, K)
+    y.resize(x.shape());
+    std::copy(x.begin(), x.end(), y.begin());
+  }
+  void backward(const Tensor& dy, Tensor& dx) override {  // dy: (N, K) -> dx: (N, K)
+    if (++calls_ == poison_call_) scale_.grad[0] += std::nanf("");
+    if (!input_gradient_needed()) return;
+    dx.resize(dy.shape());
+    std::copy(dy.begin(), dy.end(), dx.begin());
+  }
+  std::string type() const override { return "PoisonGradient"; }
+  std::vector<nn::Param*> params() override { return {&scale_}; }
+
+ private:
+  int poison_call_, calls_ = 0;
+  nn::Param scale_;
+};
+
+}  // namespace
+
+TEST_CASE("a NaN gradient stops fit before the update; history, weights and the last checkpoint are the last good ones") {
+  Tensor x, y;
+  argmax_problem(40, 12, x, y);  // 5 batches of 8 an epoch
+  nn::reset_layer_names();
+  nn::set_seed(4);
+  // The 7th backward pass (epoch 2, batch 2) produces a NaN gradient.
+  nn::Sequential model({L::Input({3}), L::Dense(8, "relu"), PoisonGradient(7), L::Dense(3, "softmax")});
+  model.compile("categorical_crossentropy", nn::optimizers::Adam(0.01f), {"accuracy"});
+  const std::string ckpt =
+      (std::filesystem::temp_directory_path() / ("nnscratch_nan_guard_" + std::to_string(::getpid()) + ".npz")).string();
+  // After every good batch: a checkpoint, then a snapshot of the weights and of the file.
+  struct Snapshot : nn::Callback {
+    std::string path;
+    std::vector<Tensor> weights;
+    std::vector<uint8_t> file;
+    explicit Snapshot(std::string p) : path(std::move(p)) {}
+    void on_batch_end(int, const nn::Logs&, nn::Model& m) override {
+      weights = m.get_weights();
+      file = nn::read_file(path);
+    }
+  };
+  auto snapshot = std::make_shared<Snapshot>(ckpt);
+  auto checkpoint = std::make_shared<nn::ModelCheckpoint>(ckpt, nn::ModelCheckpointOptions{.save_freq = 1});
+  const nn::History h = model.fit(x, y, {.batch_size = 8, .epochs = 4, .verbose = 0, .callbacks = {checkpoint, snapshot}});
+  INFO(h.stop_reason);
+  CHECK(h.stop_reason.find("gradient of poison_gradient/scale became NaN or infinite") != std::string::npos);
+  CHECK(h.stop_reason.find("at epoch 2, batch 2") != std::string::npos);
+  CHECK(h.stop_reason.find("learning rate") != std::string::npos);
+  CHECK(h.epochs() == 1);  // epoch 1 finished; epoch 2 did not
+  CHECK(checkpoint->saves() == 6);
+  CHECK(model.optimizer().iterations() == 6);
+  const auto now = model.get_weights();
+  REQUIRE(now.size() == snapshot->weights.size());
+  for (size_t i = 0; i < now.size(); ++i)
+    CHECK(std::equal(now[i].begin(), now[i].end(), snapshot->weights[i].begin()));
+  CHECK(nn::read_file(ckpt) == snapshot->file);  // the last good checkpoint, untouched
+  // The NaN was cleared with the other gradients: training can go on from here.
+  for (nn::Param* p : model.params())
+    for (float g : p->grad) REQUIRE(g == 0.0f);
+  CHECK(std::isfinite(model.train_on_batch(x.slice_rows(0, 8), y.slice_rows(0, 8))));
+  std::filesystem::remove(ckpt);
 }
 
 TEST_CASE("weights round-trip bit-exactly through .npz, and bad files leave the model untouched") {

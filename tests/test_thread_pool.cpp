@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nn.h"
+#include "test_util.h"
 
 TEST_CASE("parallel_for visits every index exactly once") {
   const int saved = nn::get_num_threads();
@@ -81,6 +82,36 @@ TEST_CASE("nested parallel work runs inline instead of deadlocking") {
   std::atomic<int> count{0};
   nn::parallel_for(8, 1, [&](size_t, size_t) { nn::parallel_for(8, 1, [&](size_t, size_t) { count++; }); });
   CHECK(count.load() == 64);
+  nn::set_num_threads(saved);
+}
+
+// Regression test: the pool used to read a job's task count from a variable that the
+// caller rewrote for the next job just before publishing it, so a worker still finishing
+// the previous job could run a task of a job that had ended or not begun yet: a call of a
+// destroyed std::function (a crash) or an index visited twice. Many tiny back-to-back
+// jobs of different sizes, with more threads than cores so workers get descheduled at
+// every point, crashed the old pool within ~100,000 jobs.
+TEST_CASE("back-to-back tiny jobs: every task of every job runs exactly once, on its own job") {
+  const int saved = nn::get_num_threads();
+  nn::set_num_threads(3);
+  const int jobs = nn_test::quick() ? 20000 : 200000;  // ~0.3 s in the optimised build
+  long wrong = 0;
+  for (int job = 0; job < jobs && wrong == 0; ++job) {
+    const size_t count = 2 + static_cast<size_t>(job % 5) * 3;
+    std::vector<std::atomic<int>> visits(count);
+    std::atomic<int> out_of_range{0};
+    nn::parallel_tasks(count, [&](size_t i, int) {
+      volatile int busy = 0;  // tasks of different lengths: workers finish at different times
+      for (size_t k = 0; k < i * 20; ++k) busy = busy + 1;
+      if (i < count)
+        visits[i]++;
+      else
+        out_of_range++;
+    });
+    wrong += out_of_range.load();
+    for (size_t i = 0; i < count; ++i) wrong += visits[i].load() != 1;
+  }
+  CHECK(wrong == 0);
   nn::set_num_threads(saved);
 }
 

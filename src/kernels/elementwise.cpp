@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 #include "kernels/thread_pool.h"
 
@@ -46,13 +48,35 @@ void add_column_sums(const float* x, float* sums, size_t rows, size_t cols) {
     parallel_for(cols, 64, work);
 }
 
+namespace {
+
+// A float is NaN or ±inf exactly when its 8 exponent bits are all ones. Looking at the bits
+// with integer operations lets the compiler vectorise the loop: an OR of integers may be
+// regrouped freely, a sum of floats may not (its rounding depends on the order), so the
+// earlier float "probe" sum ran one add at a time: 0.34 ms for the MLP's 646,260
+// gradients, against ~0.05 ms here with AVX2. fit checks every gradient after every batch,
+// so it matters. target_clones: the best of AVX-512 / AVX2 / plain x86-64, chosen at load
+// time (not under ThreadSanitizer, whose instrumentation of the chooser crashes at start-up).
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+bool finite_range(const float* __restrict x, size_t begin, size_t end) {
+  constexpr uint32_t kExponent = 0x7f800000u;
+  uint32_t all_ones = 0;
+  for (size_t i = begin; i < end; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, x + i, sizeof bits);
+    all_ones |= static_cast<uint32_t>((bits & kExponent) == kExponent);
+  }
+  return all_ones == 0;
+}
+
+}  // namespace
+
 bool all_finite(const float* x, size_t n) {
   std::atomic<bool> ok{true};
   parallel_elements(n, [&](size_t b, size_t e) {
-    // Summing x*0 turns any NaN or inf into NaN, and the loop vectorises (no early exit).
-    float probe = 0.0f;
-    for (size_t i = b; i < e; ++i) probe += x[i] * 0.0f;
-    if (probe != 0.0f) ok = false;
+    if (!finite_range(x, b, e)) ok = false;
   });
   return ok.load();
 }

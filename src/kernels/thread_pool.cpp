@@ -36,13 +36,17 @@ inline void cpu_relax() {
 #endif
 }
 
-// How a job runs: the caller publishes it by storing (generation << 32 | 0) in `claim_`,
-// then every thread — the caller included — claims task indices one at a time with a
-// compare-and-swap on that word. A claim succeeds only while the generation still
-// matches, so a worker that wakes up late can never touch a finished job. The caller
-// waits until every task has *completed*, not until every worker has checked in: on a
-// busy machine, a worker the OS has not scheduled yet simply gets no tasks, instead of
-// stalling the whole job.
+// How a job runs: the caller publishes it by storing (generation << 32 | count) in
+// `claim_`, then every thread — the caller included — claims tasks one at a time with a
+// compare-and-swap that lowers the count of tasks left (task index = tasks left - 1, so
+// tasks are handed out last to first). A claim succeeds only while the generation still
+// matches and tasks are left, so a worker that wakes up late can never touch a finished
+// job. The claim word alone decides: an earlier version compared the index with a separate
+// `count_` that the caller rewrote for the next job just before publishing it, and a late
+// worker of the old job could see the old generation with the new, larger count and run a
+// task of a job that did not exist yet (ThreadSanitizer found it). The caller waits until
+// every task has *completed*, not until every worker has checked in: on a busy machine, a
+// worker the OS has not scheduled yet simply gets no tasks, instead of stalling the job.
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) {
@@ -62,23 +66,23 @@ class ThreadPool {
 
   void run(size_t count, const std::function<void(size_t, int)>& task) {
     std::lock_guard<std::mutex> submit(submit_mutex_);  // one job at a time
+    if (count > 0xffffffffu) throw Error("parallel_tasks: at most 2^32 - 1 tasks per call, got " + std::to_string(count));
     const uint64_t generation = ++generation_counter_;
     task_.store(&task, std::memory_order_relaxed);
-    count_.store(count, std::memory_order_relaxed);
     error_ = nullptr;
-    completed_.store(0, std::memory_order_relaxed);
+    unfinished_.store(count, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      claim_.store(generation << 32, std::memory_order_release);  // publishes task_ and count_
+      claim_.store(generation << 32 | count, std::memory_order_release);  // publishes task_ and unfinished_
     }
     wake_.notify_all();
     work(0, generation);  // the calling thread is worker 0
     // Wait for tasks other threads claimed: a brief spin first (a task is often ~50 µs and
     // a sleep/wake costs tens of µs), then sleep.
-    for (int spin = 0; spin < 4000 && completed_.load(std::memory_order_acquire) < count; ++spin) cpu_relax();
-    if (completed_.load(std::memory_order_acquire) < count) {
+    for (int spin = 0; spin < 4000 && unfinished_.load(std::memory_order_acquire) > 0; ++spin) cpu_relax();
+    if (unfinished_.load(std::memory_order_acquire) > 0) {
       std::unique_lock<std::mutex> lock(mutex_);
-      done_.wait(lock, [&] { return completed_.load(std::memory_order_acquire) >= count; });
+      done_.wait(lock, [&] { return unfinished_.load(std::memory_order_acquire) == 0; });
     }
     if (error_) std::rethrow_exception(error_);
   }
@@ -90,17 +94,19 @@ class ThreadPool {
     t_worker = worker;
     for (;;) {
       uint64_t current = claim_.load(std::memory_order_acquire);
-      const size_t count = count_.load(std::memory_order_relaxed);
-      if ((current >> 32) != generation || (current & 0xffffffffu) >= count) break;
-      if (!claim_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) continue;
-      const size_t index = current & 0xffffffffu;
+      const size_t left = current & 0xffffffffu;
+      if ((current >> 32) != generation || left == 0) break;
+      if (!claim_.compare_exchange_weak(current, current - 1, std::memory_order_acq_rel)) continue;
+      // The claim succeeded, so this job still had a task left: the caller is inside run()
+      // for it and task_ is this job's.
+      const size_t index = left - 1;
       try {
         (*task_.load(std::memory_order_relaxed))(index, worker);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mutex_);
         if (!error_) error_ = std::current_exception();
       }
-      if (completed_.fetch_add(1, std::memory_order_acq_rel) + 1 == count && worker != 0) {
+      if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1 && worker != 0) {
         std::lock_guard<std::mutex> lock(mutex_);  // the caller may be asleep: wake it
         done_.notify_one();
       }
@@ -131,11 +137,9 @@ class ThreadPool {
   std::condition_variable wake_, done_;
   bool stop_ = false;
   uint64_t generation_counter_ = 0;     // written only by the submitting thread
-  std::atomic<uint64_t> claim_{0};      // generation << 32 | next task index
-  std::atomic<size_t> completed_{0};    // tasks of the current job that have finished
-  // Read by late workers of a finished job while the next one is being set up: atomic, but
-  // relaxed — the acquire on claim_ is what orders them.
-  std::atomic<size_t> count_{0};
+  std::atomic<uint64_t> claim_{0};      // generation << 32 | tasks not yet claimed
+  std::atomic<size_t> unfinished_{0};   // tasks of the current job not yet finished
+  // Relaxed: read only after a successful claim, whose acquire orders it.
   std::atomic<const std::function<void(size_t, int)>*> task_{nullptr};
   std::exception_ptr error_;
 };

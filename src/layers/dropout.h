@@ -30,6 +30,7 @@ class Dropout : public LayerBase<Dropout> {
   float rate() const { return rate_; }
   // (N, ...) the mask of the last training forward pass: 0 or 1 / (1 - rate) per number.
   const Tensor& mask() const { return mask_; }
+  Rng* random_generator() override { return &rng_; }
 
  private:
   float rate_;

@@ -23,6 +23,7 @@
 
 #include "layers/activations.h"
 #include "layers/node.h"
+#include "tensor/rng.h"
 #include "tensor/tensor.h"
 
 namespace nn {
@@ -47,6 +48,9 @@ class Layer {
   virtual double forward_flops() const { return 0.0; }  // per sample, multiply-add = 2
   virtual std::string explain_params() const { return ""; }
   virtual std::shared_ptr<Layer> clone() const = 0;
+  // A layer that draws random numbers while training (Dropout) returns its generator, so
+  // a checkpoint can save where its stream is and a resumed run continue it exactly.
+  virtual Rng* random_generator() { return nullptr; }
 
   // The activation this layer applies last, if it has one (Dense, Activation). The model
   // uses it to fuse softmax + cross-entropy into one stable gradient.

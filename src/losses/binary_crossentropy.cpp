@@ -34,4 +34,8 @@ void BinaryCrossentropy::fused_gradient(const Tensor& y_pred, const Tensor& y_tr
   for (size_t i = 0; i < y_pred.size(); ++i) dz[i] = (y_pred[i] - y_true[i]) * inv_count;
 }
 
+void BinaryCrossentropy::check_targets(const Tensor& y_true, const std::string& where) const {
+  check_probabilities(y_true, where);
+}
+
 }  // namespace nn::losses

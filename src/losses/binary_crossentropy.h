@@ -16,6 +16,7 @@ class BinaryCrossentropy : public Loss {
   std::unique_ptr<Loss> clone() const override { return std::make_unique<BinaryCrossentropy>(*this); }
   float value(const Tensor& y_pred, const Tensor& y_true) const override;                // (N, K), (N, K)
   void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const override;  // -> (N, K)
+  void check_targets(const Tensor& y_true, const std::string& where) const override;      // (N, K)
   bool fuses_with(ActivationKind kind) const override { return kind == ActivationKind::sigmoid; }
   void fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const override;  // -> (N, K)
 };

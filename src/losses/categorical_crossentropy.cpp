@@ -35,4 +35,20 @@ void CategoricalCrossentropy::fused_gradient(const Tensor& y_pred, const Tensor&
   for (size_t i = 0; i < y_pred.size(); ++i) dz[i] = (y_pred[i] - y_true[i]) * inv_n;
 }
 
+// One-hot rows (or soft labels) sum to 1: anything else is almost always class ids or
+// unscaled numbers passed by mistake.
+void CategoricalCrossentropy::check_targets(const Tensor& y_true, const std::string& where) const {
+  check_probabilities(y_true, where);
+  const size_t k = y_true.row_size(), n = k ? y_true.size() / k : 0;
+  for (size_t i = 0; i < n; ++i) {
+    double sum = 0;
+    for (size_t j = 0; j < k; ++j) sum += y_true[i * k + j];
+    if (std::abs(sum - 1.0) <= 1e-3) continue;
+    throw ValueError(where + ": categorical_crossentropy needs one-hot targets (each row sums to 1), but the row of "
+                     "sample " + std::to_string(i) + " sums to " + std::to_string(sum) +
+                     "; encode class ids with nn::data::to_categorical(ids, " + std::to_string(k) +
+                     "), or use binary_crossentropy when several classes can be true at once");
+  }
+}
+
 }  // namespace nn::losses

@@ -22,6 +22,7 @@ class CategoricalCrossentropy : public Loss {
   std::unique_ptr<Loss> clone() const override { return std::make_unique<CategoricalCrossentropy>(*this); }
   float value(const Tensor& y_pred, const Tensor& y_true) const override;                // (N, K), (N, K)
   void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const override;  // -> (N, K)
+  void check_targets(const Tensor& y_true, const std::string& where) const override;      // (N, K)
   bool fuses_with(ActivationKind kind) const override { return kind == ActivationKind::softmax; }
   void fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const override;  // -> (N, K)
 };

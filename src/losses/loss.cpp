@@ -17,4 +17,16 @@ void Loss::check_shapes(const Tensor& y_pred, const Tensor& y_true) const {
   }
 }
 
+void Loss::check_probabilities(const Tensor& y_true, const std::string& where) const {
+  const size_t k = y_true.row_size();
+  for (size_t i = 0; i < y_true.size(); ++i) {
+    if (y_true[i] >= 0.0f && y_true[i] <= 1.0f) continue;
+    throw ValueError(where + ": " + name() + " needs targets between 0 and 1 (probabilities), but sample " +
+                     std::to_string(i / k) + " has the target " + std::to_string(y_true[i]) +
+                     (k > 1 ? "; one-hot encode class ids with nn::data::to_categorical(ids, " + std::to_string(k) + ")"
+                            : "; binary labels are 0 or 1") +
+                     ", or use mean_squared_error to predict arbitrary numbers");
+  }
+}
+
 }  // namespace nn::losses

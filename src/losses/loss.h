@@ -32,9 +32,17 @@ class Loss {
   // dz = dL/dz.   y_pred (= activation(z)), y_true, dz: (N, K)
   virtual void fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const;
 
+  // Do these targets make sense for this loss? The cross-entropies need probabilities;
+  // categorical cross-entropy also needs each row to sum to 1 (one-hot, or soft labels).
+  // Throws nn::ValueError naming `where` ("fit"), the first bad sample and the fix.
+  // Called once per fit/evaluate on the whole of y, so garbage never trains silently.
+  virtual void check_targets(const Tensor& /*y_true*/, const std::string& /*where*/) const {}  // y_true: (N, K)
+
  protected:
   // Both tensors (N, K) of the same shape, else a ShapeError that names the loss.
   void check_shapes(const Tensor& y_pred, const Tensor& y_true) const;
+  // Every target in [0, 1], else a ValueError.   y_true: (N, K)
+  void check_probabilities(const Tensor& y_true, const std::string& where) const;
 };
 
 }  // namespace nn::losses

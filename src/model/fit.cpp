@@ -1,10 +1,13 @@
 // Model::fit — the training loop: epochs of shuffled mini-batches, with the Keras progress
-// bar, validation, callbacks, and a guard that stops on a NaN loss.
+// bar, validation, callbacks, resuming from a checkpoint, and a guard that stops when the
+// loss or a gradient becomes NaN or infinite.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <numeric>
 
 #include "data/preprocessing.h"
+#include "model/checkpoint.h"
 #include "model/model.h"
 #include "model/progress_bar.h"
 #include "tensor/rng.h"
@@ -22,6 +25,26 @@ void check_fit_options(const FitOptions& o, int n) {
   if (!(o.validation_split >= 0.0f && o.validation_split < 1.0f))
     throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(o.validation_split));
   if (o.verbose < 0 || o.verbose > 2) throw ValueError("fit: verbose must be 0, 1 or 2");
+}
+
+// A resumed run must be the same run: same seed, same number of training samples. (A
+// checkpoint saved outside fit, between two fits, has samples = 0: no run to match.)
+void check_resume(const ResumePoint& r, const FitOptions& o, int n_train) {
+  if (r.samples == 0) return;
+  const std::string intro = "fit: resuming from '" + r.path + "', ";
+  if (r.seed != o.seed)
+    throw ValueError(intro + "which was written by a fit with seed " + std::to_string(r.seed) + ", but this fit has seed " +
+                     std::to_string(o.seed) + "; pass .seed = " + std::to_string(r.seed) + " to continue that run");
+  if (r.samples != n_train)
+    throw ValueError(intro + "which was written by a fit on " + std::to_string(r.samples) +
+                     " training samples, but this fit has " + std::to_string(n_train) +
+                     "; pass the same data and validation_split as the interrupted run");
+}
+
+Logs epoch_logs(double loss_sum, double correct, double seen, bool with_accuracy) {
+  Logs logs{{"loss", static_cast<float>(loss_sum / seen)}};
+  if (with_accuracy) logs["accuracy"] = static_cast<float>(correct / seen);
+  return logs;
 }
 
 }  // namespace
@@ -43,46 +66,88 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
   Rng local(o.seed);
   Rng& rng = o.seed ? local : global_rng();
   History history;
+  // After resume_from: start where the checkpoint was saved, with its shuffling generator.
+  std::shared_ptr<const ResumePoint> resume = resume_;
+  int first_epoch = 0;
+  if (resume) {
+    check_resume(*resume, o, n_train);
+    resume_.reset();
+    // Saved outside fit, the generator recorded is the global one: it only matters to a
+    // fit that shuffles with the global generator.
+    if (resume->samples > 0 || o.seed == 0) rng.set_state(resume->shuffle_rng);
+    history = resume->history;
+    first_epoch = resume->epoch;
+  }
+  // progress_ points at this function's locals: it is valid only while fit runs.
+  progress_ = FitProgress{.samples = n_train, .seed = o.seed, .shuffle_rng = &rng, .history = &history,
+                          .running = true};
+  struct EndOfFit {
+    FitProgress& p;
+    ~EndOfFit() { p = FitProgress{}; }
+  } end_of_fit{progress_};
+
   stop_training = false;
   for (auto& cb : o.callbacks) cb->on_train_begin(*this);
 
   int batch_size = o.batch_size;
-  for (int epoch = 0; epoch < o.epochs && !stop_training; ++epoch) {
+  for (int epoch = first_epoch; epoch < o.epochs && !stop_training; ++epoch) {
     for (auto& cb : o.callbacks) cb->on_epoch_begin(epoch, *this, batch_size);
+    // The epoch a checkpoint was saved in the middle of: same order, batch size and totals.
+    const bool continuing = resume && epoch == resume->epoch && resume->batches_done > 0;
+    if (continuing) batch_size = resume->batch_size;
     if (batch_size < 1 || batch_size > n_train)
       throw ValueError("fit: a callback set batch_size " + std::to_string(batch_size) + " for epoch " +
                        std::to_string(epoch + 1) + "; it must be in 1.." + std::to_string(n_train));
     // Shuffling is a permutation of row indices: batches are gathered into reused
     // buffers, and the data set itself is never copied or moved.
-    std::vector<int> order = o.shuffle ? rng.permutation(n_train) : std::vector<int>(n_train);
-    if (!o.shuffle) std::iota(order.begin(), order.end(), 0);
+    std::vector<int> order;
+    if (continuing) {
+      order = resume->order;
+    } else if (o.shuffle) {
+      order = rng.permutation(n_train);
+    } else {
+      order.resize(static_cast<size_t>(n_train));
+      std::iota(order.begin(), order.end(), 0);
+    }
 
     const int steps = (n_train + batch_size - 1) / batch_size;
+    const int first_step = continuing ? std::min(resume->batches_done, steps) : 0;
+    double loss_sum = continuing ? resume->loss_sum : 0, correct = continuing ? resume->correct : 0;
+    progress_.epoch = epoch;
+    progress_.batches_done = first_step;
+    progress_.batch_size = batch_size;
+    progress_.order = &order;
+    progress_.loss_sum = loss_sum;
+    progress_.correct = correct;
     if (o.verbose) std::cout << "Epoch " << epoch + 1 << "/" << o.epochs << "\n" << std::flush;
     ProgressBar bar(steps, o.verbose, std::cout, ProgressBar::stdout_is_terminal());
-    double loss_sum = 0, correct = 0;
     Logs logs;
-    for (int step = 0; step < steps; ++step) {
+    if (first_step > 0)
+      logs = epoch_logs(loss_sum, correct, std::min<double>(static_cast<double>(first_step) * batch_size, n_train),
+                        !metrics_.empty());
+    for (int step = first_step; step < steps; ++step) {
       const size_t begin = static_cast<size_t>(step) * batch_size;
       const size_t count = std::min<size_t>(batch_size, n_train - begin);
       data::gather_rows(x, order, begin, count, batch_x_);
       data::gather_rows(y, order, begin, count, batch_y_);
-      const float batch_loss = train_step(batch_x_, batch_y_, &correct);
-      if (!std::isfinite(batch_loss)) {
-        // The NaN guard: stop now, before the broken weights are used any further.
-        history.stop_reason = "the loss became " + std::string(std::isnan(batch_loss) ? "NaN" : "infinite") +
-                              " at epoch " + std::to_string(epoch + 1) + ", batch " + std::to_string(step + 1) +
-                              ". Likely causes: a learning rate that is too high, or inputs that are not scaled "
-                              "(divide pixel values by 255).";
+      const StepResult result = train_step(batch_x_, batch_y_, &correct);
+      if (!result.problem.empty()) {
+        // The guard: stop now. train_step has not applied this batch, so the weights (and
+        // any checkpoint, which callbacks write only after good batches) are the last
+        // good ones.
+        history.stop_reason = result.problem + " at epoch " + std::to_string(epoch + 1) + ", batch " +
+                              std::to_string(step + 1) + "; training stopped before applying that batch. " +
+                              kBlowUpCauses;
         if (o.verbose) std::cout << "\n";  // end the progress line first
         std::cerr << "fit stopped: " << history.stop_reason << "\n";
         for (auto& cb : o.callbacks) cb->on_train_end(*this);
         return history;
       }
-      loss_sum += static_cast<double>(batch_loss) * count;
-      const double seen = static_cast<double>(begin + count);
-      logs = {{"loss", static_cast<float>(loss_sum / seen)}};
-      if (!metrics_.empty()) logs["accuracy"] = static_cast<float>(correct / seen);
+      loss_sum += static_cast<double>(result.loss) * count;
+      progress_.batches_done = step + 1;
+      progress_.loss_sum = loss_sum;
+      progress_.correct = correct;
+      logs = epoch_logs(loss_sum, correct, static_cast<double>(begin + count), !metrics_.empty());
       for (auto& cb : o.callbacks) cb->on_batch_end(step, logs, *this);
       if (step + 1 < steps) bar.update(step + 1, logs);
     }
@@ -96,6 +161,11 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
     }
     bar.finish(logs);
     history.append(logs);
+    // A run resumed from here would start the next epoch afresh.
+    progress_.epoch = epoch + 1;
+    progress_.batches_done = 0;
+    progress_.order = nullptr;
+    progress_.loss_sum = progress_.correct = 0;
     for (auto& cb : o.callbacks) cb->on_epoch_end(epoch, logs, *this);
   }
   for (auto& cb : o.callbacks) cb->on_train_end(*this);

@@ -9,6 +9,7 @@
 #include "data/preprocessing.h"
 #include "kernels/elementwise.h"
 #include "layers/input.h"
+#include "losses/get.h"
 #include "model/progress_bar.h"
 
 namespace nn {
@@ -102,6 +103,11 @@ void Model::compile(const losses::Loss& loss, const optimizers::Optimizer& optim
   configure_loss_fusion();
 }
 
+void Model::compile(const std::string& loss_name, const optimizers::Optimizer& optimizer,
+                    std::vector<std::string> metrics) {
+  compile(*losses::get(loss_name), optimizer, std::move(metrics));
+}
+
 // Softmax + categorical cross-entropy (or sigmoid + binary cross-entropy): the loss hands
 // the last layer dL/dz directly, and that layer skips its activation's backward.
 void Model::configure_loss_fusion() {
@@ -138,6 +144,7 @@ void Model::check_data(const Tensor& x, const Tensor* y, const char* where) {
                      shape_str(y->shape()) + hint);
   }
   if (!all_finite(y->data(), y->size())) throw ValueError(w + ": the targets contain NaN or infinite values");
+  if (loss_) loss_->check_targets(*y, w);
 }
 
 namespace {
@@ -208,27 +215,51 @@ double Model::count_correct(const Tensor& y_pred, const Tensor& y_true) const {
   return correct;
 }
 
-float Model::train_step(const Tensor& xb, const Tensor& yb, double* correct) {
+// The guard against numbers that have blown up (NaN or ±inf): it runs before the optimizer
+// step, so a batch that produced them changes no weight. (BatchNormalization's moving
+// statistics are the exception: they are updated during the forward pass itself.)
+Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* correct) {
   const Tensor& y_pred = forward(xb, true);
+  StepResult result;
   const auto t_loss = profile_on_ ? Clock::now() : Clock::time_point{};
-  const float loss_value = loss().value(y_pred, yb);
+  result.loss = loss().value(y_pred, yb);
   if (correct) *correct += count_correct(y_pred, yb);
   if (profile_on_) profile_.loss_seconds += seconds_since(t_loss);
+  if (!std::isfinite(result.loss)) {
+    result.problem = std::string("the loss became ") + (std::isnan(result.loss) ? "NaN" : "infinite");
+    return result;  // no backward: the grads are still zero from the last step
+  }
   backward(yb);
+  for (auto& layer : layers_) {
+    for (Param* p : layer->params()) {
+      if (all_finite(p->grad.data(), p->grad.size())) continue;
+      result.problem = "the gradient of " + layer->name() + "/" + p->name + " became NaN or infinite (the loss was " +
+                       std::to_string(result.loss) + ")";
+      for (Param* q : params()) std::fill(q->grad.begin(), q->grad.end(), 0.0f);  // a clean start next time
+      return result;
+    }
+  }
   const auto t_step = profile_on_ ? Clock::now() : Clock::time_point{};
   optimizer().step(params());
   if (profile_on_) {
     profile_.optimizer_seconds += seconds_since(t_step);
     ++profile_.steps;
   }
-  return loss_value;
+  return result;
 }
+
+const char* const Model::kBlowUpCauses =
+    "Likely causes: a learning rate that is too high (try 10x smaller), or inputs that are not scaled "
+    "(divide pixel values by 255).";
 
 float Model::train_on_batch(const Tensor& x, const Tensor& y) {
   loss();  // compiled?
   ensure_built(x);
   check_data(x, &y, "train_on_batch");
-  return train_step(x, y, nullptr);
+  StepResult step = train_step(x, y, nullptr);
+  if (!step.problem.empty())
+    throw ValueError("train_on_batch: " + step.problem + "; the weights were not updated. " + kBlowUpCauses);
+  return step.loss;
 }
 
 std::pair<double, double> Model::evaluate_rows(const Tensor& x, const Tensor& y, size_t begin, size_t end,

@@ -22,7 +22,9 @@
 #include "losses/loss.h"
 #include "model/callbacks.h"
 #include "model/history.h"
+#include "model/npz.h"
 #include "optimizers/optimizer.h"
+#include "tensor/rng.h"
 
 namespace nn {
 
@@ -51,6 +53,26 @@ struct FitOptions {
   uint64_t seed = 0;  // 0: shuffle with the global generator (nn::set_seed)
 };
 
+// Where a running fit stands: the point a run resumed right now would continue from.
+// Callbacks read it (ModelCheckpoint saves it); fit keeps it up to date after every batch.
+// After the last batch of an epoch and its validation, it moves on to the next epoch
+// (epoch + 1, batches_done 0) before on_epoch_end is called.
+struct FitProgress {
+  int epoch = 0;         // the epoch in progress, 0-based
+  int batches_done = 0;  // batches of this epoch already trained on
+  int batch_size = 0;    // this epoch's batch size
+  int samples = 0;       // training samples per epoch (after validation_split)
+  uint64_t seed = 0;     // FitOptions::seed of this fit
+  const std::vector<int>* order = nullptr;  // (samples) this epoch's row order; null between epochs
+  const Rng* shuffle_rng = nullptr;         // the generator shuffling draws from
+  double loss_sum = 0;   // Σ batch loss × batch rows over this epoch so far (for its mean)
+  double correct = 0;    // correct predictions this epoch so far (for its accuracy)
+  const History* history = nullptr;         // the epochs finished so far
+  bool running = false;  // inside fit
+};
+
+struct ResumePoint;  // what resume_from read; defined in model/checkpoint.h
+
 struct SummaryOptions {
   bool explain = false;  // add the arithmetic of each count, FLOPs and memory
 };
@@ -67,15 +89,36 @@ class Model {
   std::string summary_string(SummaryOptions options = {});
   void compile(const losses::Loss& loss, const optimizers::Optimizer& optimizer,
                std::vector<std::string> metrics = {});
+  // The loss by its Keras name: "categorical_crossentropy", "binary_crossentropy",
+  // "mean_squared_error" / "mse"; anything else is an nn::ValueError listing these.
+  void compile(const std::string& loss_name, const optimizers::Optimizer& optimizer,
+               std::vector<std::string> metrics = {});
   History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
   std::vector<float> evaluate(const Tensor& x, const Tensor& y, int batch_size = 32, int verbose = 1);
   Tensor predict(const Tensor& x, int batch_size = 32);
-  float train_on_batch(const Tensor& x, const Tensor& y);  // the loss before the update
+  // One step; returns the loss before the update. A NaN/inf loss or gradient throws
+  // nn::ValueError and leaves the weights as they were.
+  float train_on_batch(const Tensor& x, const Tensor& y);
   std::vector<Tensor> get_weights();
   void set_weights(const std::vector<Tensor>& weights);
   void save_weights(const std::string& path);
   void load_weights(const std::string& path);
   bool stop_training = false;  // a callback sets it to end fit after this epoch
+
+  // ---- checkpoints (model/checkpoint.cpp; the ModelCheckpoint callback calls save) ----
+  // One .npz with the weights (as save_weights), the optimizer's state, the random
+  // generators and fit's position; written atomically (temporary file, fsync, rename).
+  // Called between two fits it records "about to start a fit": a resumed fit then goes on
+  // as the second fit would have (shuffling from the global generator, if seed is 0).
+  void save_checkpoint(const std::string& path);
+  // Continue an interrupted run: compile the model as before, then
+  //   model.resume_from("ckpt.npz");  model.fit(x, y, same options);
+  // restores weights, optimizer state and Dropout generators at once, and makes the next
+  // fit start at the saved epoch and batch, with the saved shuffle order and generator, so
+  // it ends with exactly the weights the uninterrupted run would have had. A file that is
+  // corrupt or belongs to another model is an nn::IoError and changes nothing.
+  void resume_from(const std::string& checkpoint_path);
+  const FitProgress& fit_progress() const { return progress_; }
 
   // ---- for tutorials and tests: the pieces of one step ----
   const Tensor& forward(const Tensor& x, bool training);  // x: (N, input...) -> (N, output...)
@@ -129,11 +172,24 @@ class Model {
 
  private:
   void check_data(const Tensor& x, const Tensor* y, const char* where);
+  // Every parameter as a "<layer>/<param>" entry, the .npz layout of save_weights.
+  std::vector<NamedTensor> weight_entries();
+  // Pairs every parameter with its entry, checking names and shapes; throws an IoError
+  // listing every mismatch (and changes nothing) when `entries` do not fit this model.
+  // Entries under "checkpoint/" are not weights and are skipped.
+  std::vector<std::pair<Param*, const Tensor*>> match_weights(const std::vector<NamedTensor>& entries,
+                                                              const std::string& what);
   void configure_loss_fusion();
   // Mean loss and number correct over rows [begin, end) of x, y, in batches.
   std::pair<double, double> evaluate_rows(const Tensor& x, const Tensor& y, size_t begin, size_t end,
                                           int batch_size, int verbose);
-  float train_step(const Tensor& xb, const Tensor& yb, double* correct);
+  struct StepResult {
+    float loss = 0;       // from the forward pass, before any update
+    std::string problem;  // empty when the update was applied; else what blew up
+  };
+  // One step on a batch: forward, loss, backward, guard, optimizer step.
+  StepResult train_step(const Tensor& xb, const Tensor& yb, double* correct);
+  static const char* const kBlowUpCauses;  // the advice that follows a NaN/inf message
   double count_correct(const Tensor& y_pred, const Tensor& y_true) const;
 
   std::string name_;
@@ -149,6 +205,8 @@ class Model {
   Tensor batch_x_, batch_y_;  // reused gather buffers for fit/evaluate/predict
   bool profile_on_ = false;
   Profile profile_;
+  FitProgress progress_;
+  std::shared_ptr<const ResumePoint> resume_;  // set by resume_from, used by the next fit
 };
 
 }  // namespace nn

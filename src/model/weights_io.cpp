@@ -3,6 +3,9 @@
 // in layer order, so `numpy.load("w.npz")["dense/kernel"]` gives the (in, out) matrix.
 // write_npz writes to a temporary file and renames it, and its bytes depend only on the
 // weights, so two identical trainings produce identical files.
+//
+// A checkpoint (model/checkpoint.h) is a weights file with more entries, all under
+// "checkpoint/": load_weights reads the weights out of a checkpoint too.
 #include <map>
 
 #include "model/model.h"
@@ -10,18 +13,18 @@
 
 namespace nn {
 
-void Model::save_weights(const std::string& path) {
+std::vector<NamedTensor> Model::weight_entries() {
   std::vector<NamedTensor> entries;
   for (auto& layer : layers_)
     for (Param* p : layer->params()) entries.push_back({layer->name() + "/" + p->name, p->value});
-  write_npz(path, entries);
+  return entries;
 }
 
-void Model::load_weights(const std::string& path) {
-  std::vector<NamedTensor> entries = read_npz(path);
+std::vector<std::pair<Param*, const Tensor*>> Model::match_weights(const std::vector<NamedTensor>& entries,
+                                                                   const std::string& what) {
   std::map<std::string, const Tensor*> by_name;
-  for (auto& e : entries) by_name[e.name] = &e.value;
-  // Check everything first, so a mismatched file leaves the model exactly as it was.
+  for (auto& e : entries)
+    if (e.name.rfind("checkpoint/", 0) != 0) by_name[e.name] = &e.value;
   std::vector<std::pair<Param*, const Tensor*>> plan;
   std::string problems;
   for (auto& layer : layers_) {
@@ -41,10 +44,18 @@ void Model::load_weights(const std::string& path) {
   }
   for (auto& [name, t] : by_name) problems += "\n  \"" + name + "\" in the file matches no layer of this model";
   if (!problems.empty())
-    throw IoError("load_weights: " + path + " does not fit model \"" + name_ + "\":" + problems +
+    throw IoError(what + " does not fit model \"" + name_ + "\":" + problems +
                   "\n(layer names come from construction order: build the model exactly as when it was saved, "
                   "or call nn::reset_layer_names() first)");
-  for (auto& [p, t] : plan) p->value = *t;
+  return plan;
+}
+
+void Model::save_weights(const std::string& path) { write_npz(path, weight_entries()); }
+
+void Model::load_weights(const std::string& path) {
+  std::vector<NamedTensor> entries = read_npz(path);
+  // Check everything first, so a mismatched file leaves the model exactly as it was.
+  for (auto& [p, t] : match_weights(entries, "load_weights: " + path)) p->value = *t;
 }
 
 }  // namespace nn

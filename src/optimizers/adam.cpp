@@ -24,7 +24,10 @@ namespace {
 // which lets the compiler turn the loop into SIMD instructions (sqrt included, thanks to
 // -fno-math-errno). target_clones compiles it for AVX-512, AVX2 and plain x86-64 and picks
 // the best at load time, so the default build still runs on any CPU.
-#if defined(__x86_64__)
+// Not under ThreadSanitizer: the function that picks the clone runs while the program is
+// being loaded, before TSan has started, and TSan's instrumentation in it crashes the
+// program before main (make tsan then dies with a segfault and no message).
+#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 void adam_range(float* __restrict value, const float* __restrict grad, float* __restrict m, float* __restrict v,
@@ -55,6 +58,11 @@ std::vector<std::pair<std::string, Tensor*>> Adam::state() {
     out.emplace_back("v_" + std::to_string(i), &v_[i]);
   }
   return out;
+}
+
+void Adam::create_state(size_t slot, size_t n) {
+  slot_state(m_, slot, n);
+  slot_state(v_, slot, n);
 }
 
 }  // namespace nn::optimizers

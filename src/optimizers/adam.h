@@ -24,6 +24,7 @@ class Adam : public Optimizer {
  protected:
   void begin_step() override;
   void update(size_t slot, float* value, const float* grad, size_t n) override;  // value, grad: (n)
+  void create_state(size_t slot, size_t n) override;
 
  private:
   std::vector<Tensor> m_, v_;  // one pair per trainable parameter, created on first step

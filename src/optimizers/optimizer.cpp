@@ -18,6 +18,12 @@ Tensor& Optimizer::slot_state(std::vector<Tensor>& slots, size_t slot, size_t n)
   return slots[slot];
 }
 
+void Optimizer::build_state(const std::vector<Param*>& params) {
+  size_t slot = 0;
+  for (Param* p : params)
+    if (p->trainable) create_state(slot++, p->value.size());
+}
+
 void Optimizer::step(const std::vector<Param*>& params) {
   ++iterations_;
   begin_step();

@@ -25,7 +25,10 @@ class Optimizer {
   long iterations() const { return iterations_; }  // steps taken so far (Keras: t)
 
   // The optimizer's memory (Adam's m and v, momentum's velocity) by name, for checkpoints.
+  // It is created on the first step; build_state creates it (as zeros) before that, so a
+  // checkpoint can be loaded into a fresh optimizer.
   virtual std::vector<std::pair<std::string, Tensor*>> state() { return {}; }
+  void build_state(const std::vector<Param*>& params);
   void set_iterations(long t) { iterations_ = t; }
 
  protected:
@@ -34,6 +37,8 @@ class Optimizer {
   // Update one parameter. slot: its position among the trainable params, for per-param state.
   // value, grad: same shape, n elements.
   virtual void update(size_t slot, float* value, const float* grad, size_t n) = 0;
+  // Create the state of one parameter (n elements) if the optimizer keeps any.
+  virtual void create_state(size_t /*slot*/, size_t /*n*/) {}
   // The state tensor for `slot` (n elements), created as zeros on first use.
   static Tensor& slot_state(std::vector<Tensor>& slots, size_t slot, size_t n);
 

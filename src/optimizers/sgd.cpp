@@ -32,4 +32,8 @@ std::vector<std::pair<std::string, Tensor*>> SGD::state() {
   return out;
 }
 
+void SGD::create_state(size_t slot, size_t n) {
+  if (momentum != 0.0f) slot_state(velocity_, slot, n);
+}
+
 }  // namespace nn::optimizers

@@ -20,6 +20,7 @@ class SGD : public Optimizer {
 
  protected:
   void update(size_t slot, float* value, const float* grad, size_t n) override;  // value, grad: (n)
+  void create_state(size_t slot, size_t n) override;
 
  private:
   std::vector<Tensor> velocity_;  // one per trainable parameter, created on first step

@@ -4,6 +4,8 @@
 #include <numbers>
 #include <utility>
 
+#include "tensor/error.h"
+
 namespace nn {
 namespace {
 
@@ -77,6 +79,23 @@ std::vector<int> Rng::permutation(int n) {
 }
 
 Rng Rng::split() { return Rng(next_u64()); }
+
+RngState Rng::state() const {
+  RngState st;
+  for (int i = 0; i < 4; ++i) st.words[i] = s_[i];
+  st.has_spare_normal = has_spare_normal_;
+  st.spare_normal = spare_normal_;
+  return st;
+}
+
+void Rng::set_state(const RngState& st) {
+  if ((st.words[0] | st.words[1] | st.words[2] | st.words[3]) == 0)
+    throw ValueError("Rng::set_state: an all-zero state is invalid (the generator would only give zeros); "
+                     "the saved state is corrupt");
+  for (int i = 0; i < 4; ++i) s_[i] = st.words[i];
+  has_spare_normal_ = st.has_spare_normal;
+  spare_normal_ = st.spare_normal;
+}
 
 Rng& global_rng() {
   static Rng rng;

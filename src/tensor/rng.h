@@ -13,6 +13,15 @@
 
 namespace nn {
 
+// Everything an Rng remembers: the four xoshiro words, plus the second normal number that
+// Box–Muller made and normal() has not handed out yet. Saving it in a checkpoint and
+// restoring it later continues the stream exactly where it stopped.
+struct RngState {
+  uint64_t words[4] = {0, 0, 0, 0};
+  bool has_spare_normal = false;
+  float spare_normal = 0.0f;
+};
+
 class Rng {
  public:
   explicit Rng(uint64_t seed = 0x5eed);
@@ -26,6 +35,10 @@ class Rng {
   std::vector<int> permutation(int n);  // Fisher–Yates shuffle of 0..n-1
   // A new generator whose stream is independent of this one (for a layer, a worker, ...).
   Rng split();
+
+  RngState state() const;
+  // Throws nn::ValueError for an all-zero state (xoshiro would then give only zeros).
+  void set_state(const RngState& state);
 
  private:
   uint64_t s_[4];
