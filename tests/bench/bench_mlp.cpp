@@ -54,17 +54,23 @@ double step_flops(int batch, const std::vector<std::pair<int, int>>& layers) {
   return f;
 }
 
-// Median seconds of the sgemm calls one step makes, replayed alone.
+// Median seconds of the sgemm calls one step makes, replayed alone on buffers of ordinary
+// numbers (uninitialised memory could hold denormals, which are slow and would skew this).
 double gemm_seconds_per_step(int batch, const std::vector<std::pair<int, int>>& layers) {
-  std::vector<Tensor> bufs;
+  struct Buffers {
+    Tensor x, w, y, dw, dx;
+  };
+  std::vector<Buffers> bufs;
+  for (auto [d, k] : layers)
+    bufs.push_back({Tensor({batch, d}, 0.5f), Tensor({d, k}, 0.01f), Tensor({batch, k}, 0.5f), Tensor({d, k}, 0.0f),
+                    Tensor({batch, d}, 0.0f)});
   auto run = [&] {
     for (size_t i = 0; i < layers.size(); ++i) {
       const int d = layers[i].first, k = layers[i].second;
-      static thread_local Tensor x, w, y, dw, dx;
-      x.resize({batch, d}), w.resize({d, k}), y.resize({batch, k}), dw.resize({d, k}), dx.resize({batch, d});
-      nn::sgemm(false, false, batch, k, d, 1, x.data(), d, w.data(), k, 0, y.data(), k);
-      nn::sgemm(true, false, d, k, batch, 1, x.data(), d, y.data(), k, 1, dw.data(), k);
-      if (i) nn::sgemm(false, true, batch, d, k, 1, y.data(), k, w.data(), k, 0, dx.data(), d);
+      Buffers& b = bufs[i];
+      nn::sgemm(false, false, batch, k, d, 1, b.x.data(), d, b.w.data(), k, 0, b.y.data(), k);
+      nn::sgemm(true, false, d, k, batch, 1, b.x.data(), d, b.y.data(), k, 0, b.dw.data(), k);
+      if (i) nn::sgemm(false, true, batch, d, k, 1, b.y.data(), k, b.w.data(), k, 0, b.dx.data(), d);
     }
   };
   run();
