@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "chapter_models.h"
 #include "nn.h"
 #include "spawn_self.h"
 
@@ -26,17 +27,6 @@ fs::path scratch_dir(const std::string& name) {
   return dir;
 }
 
-// Random images and one-hot labels: learnability does not matter, only reproducibility.
-void make_random_data(int n, const nn::Shape& sample, int classes, uint64_t seed, Tensor& x, Tensor& y) {
-  nn::Shape shape{n};
-  shape.insert(shape.end(), sample.begin(), sample.end());
-  x = Tensor(shape);
-  nn::Rng rng(seed);
-  for (float& v : x) v = rng.uniform();
-  Tensor ids({n});
-  for (int i = 0; i < n; ++i) ids[i] = static_cast<float>(rng.below(static_cast<uint64_t>(classes)));
-  y = nn::data::to_categorical(ids, classes);
-}
 
 // The chapter's MLP (Flatten → Dense 200 relu → Dense 150 relu → Dense 10 softmax) on
 // small 8×8×3 images, so a step takes well under a millisecond.
@@ -88,7 +78,7 @@ const nn::FitOptions kMlpOptions{.batch_size = 16, .epochs = 4, .validation_spli
                                  .seed = kMlpSeed};
 // 240 samples, 48 for validation: 192 train = 12 batches an epoch, 48 steps in all.
 
-void mlp_data(Tensor& x, Tensor& y) { make_random_data(240, {8, 8, 3}, 10, 77, x, y); }
+void mlp_data(Tensor& x, Tensor& y) { chapter::random_data(240, {8, 8, 3}, 10, 77, x, y); }
 
 // Builds, compiles and (unless `resume` is given) trains the MLP from scratch.
 nn::History run_mlp(nn::Model& model, std::vector<std::shared_ptr<nn::Callback>> callbacks,
@@ -236,7 +226,7 @@ TEST_CASE("kill -9 in the middle of an epoch, resume from the last checkpoint: b
 
 TEST_CASE("resume restores BatchNormalization statistics, Dropout's generator, SGD momentum and global shuffling") {
   Tensor x, y;
-  make_random_data(40, {6, 6, 2}, 3, 31, x, y);  // 5 batches of 8 an epoch, 15 steps in 3 epochs
+  chapter::random_data(40, {6, 6, 2}, 3, 31, x, y);  // 5 batches of 8 an epoch, 15 steps in 3 epochs
   auto run = [&](std::vector<std::shared_ptr<nn::Callback>> callbacks, const std::string& resume, nn::History* h) {
     nn::reset_layer_names();
     nn::set_seed(21);  // weights, Dropout's generator, and (seed 0 below) the shuffling
@@ -293,7 +283,7 @@ TEST_CASE("resume restores BatchNormalization statistics, Dropout's generator, S
 
 TEST_CASE("save_checkpoint between two fits: resuming in a new model equals running the second fit") {
   Tensor x, y;
-  make_random_data(64, {8, 8, 3}, 10, 41, x, y);
+  chapter::random_data(64, {8, 8, 3}, 10, 41, x, y);
   const nn::FitOptions options{.batch_size = 16, .epochs = 2, .verbose = 0};  // seed 0: global shuffling
   auto compile = [](nn::Model& model) { model.compile("categorical_crossentropy", nn::optimizers::SGD(0.05f, 0.9f)); };
   const fs::path dir = scratch_dir("between_fits");

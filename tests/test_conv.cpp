@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "chapter_models.h"
 #include "gradcheck.h"
 #include "nn.h"
 #include "test_util.h"
@@ -511,35 +512,12 @@ TEST_CASE("MaxPooling2D gradients match finite differences") {
 
 namespace {
 
-nn::Model chapter_cnn() {
-  Node input = L::Input({32, 32, 3});
-  Node x = L::Conv2D(32, 3, {.strides = 1, .padding = "same"})(input);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Conv2D(32, 3, {2, "same"})(x);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Conv2D(64, 3, {1, "same"})(x);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Conv2D(64, 3, {2, "same"})(x);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Flatten()(x);
-  x = L::Dense(128)(x);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Dropout(0.5)(x);
-  x = L::Dense(10)(x);
-  Node output = L::Activation("softmax")(x);
-  return nn::Model(input, output);
-}
 
 }  // namespace
 
 TEST_CASE("summary of the chapter's CNN matches Keras 2.11 character for character") {
   nn::reset_layer_names();
-  nn::Model model = chapter_cnn();
+  nn::Model model = chapter::cnn();
   const std::string blank = std::string(65, ' ') + "\n";
   // Keras cuts "batch_normalization (BatchNormalization)" after 27 characters and continues
   // it on the next line.

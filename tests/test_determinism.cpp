@@ -4,6 +4,7 @@
 // sums) combines its pieces in an order fixed by the shape, never by the threads' timing.
 #include <doctest/doctest.h>
 
+#include "chapter_models.h"
 #include "nn.h"
 #include "test_util.h"
 
@@ -13,16 +14,6 @@ namespace L = nn::layers;
 
 namespace {
 
-void random_problem(int n, const nn::Shape& sample, uint64_t seed, Tensor& x, Tensor& y) {
-  nn::Shape shape{n};
-  shape.insert(shape.end(), sample.begin(), sample.end());
-  x = Tensor(shape);
-  nn::Rng rng(seed);
-  for (float& v : x) v = rng.uniform();
-  Tensor ids({n});
-  for (int i = 0; i < n; ++i) ids[i] = static_cast<float>(rng.below(10));
-  y = nn::data::to_categorical(ids, 10);
-}
 
 // The chapter's MLP on 8×8×3 inputs.
 nn::Model mlp() {
@@ -33,37 +24,13 @@ nn::Model mlp() {
   return nn::Model(input, L::Dense(10, "softmax")(x));
 }
 
-// The chapter's CNN, layer for layer, on 16×16×3 inputs. With batches of 32 the first
-// convolution's weight gradient sums over k = 32·16·16 = 8192 positions, long enough for
-// the GEMM to split k into chunks: the reduction that could depend on the thread count.
-nn::Model chapter_cnn() {
-  Node input = L::Input({16, 16, 3});
-  Node x = L::Conv2D(32, 3, {.strides = 1, .padding = "same"})(input);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Conv2D(32, 3, {.strides = 2, .padding = "same"})(x);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Conv2D(64, 3, {.strides = 1, .padding = "same"})(x);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Conv2D(64, 3, {.strides = 2, .padding = "same"})(x);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Flatten()(x);
-  x = L::Dense(128)(x);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Dropout(0.5f)(x);
-  return nn::Model(input, L::Dense(10, "softmax")(x));
-}
 
 // Trains a freshly built model with `threads` threads and returns its weights.
 template <class Build>
 std::vector<Tensor> train(Build build, const nn::Shape& sample, int n, int batch, int epochs, int threads) {
   nn::set_num_threads(threads);
   Tensor x, y;
-  random_problem(n, sample, 3, x, y);
+  chapter::random_data(n, sample, 10, 3, x, y);
   nn::reset_layer_names();
   nn::set_seed(2024);
   nn::Model model = build();
@@ -113,10 +80,14 @@ TEST_CASE("the MLP trains to bit-identical weights with 1 and 2 threads and on e
 TEST_CASE("the chapter's CNN trains to bit-identical weights with 1 and 2 threads and on every repeat") {
   const int saved = nn::get_num_threads();
   const int epochs = nn_test::quick() ? 1 : 2;  // sanitizer builds: 2 steps are enough to differ
-  auto run = [&](int threads) { return train(chapter_cnn, {16, 16, 3}, 64, 32, epochs, threads); };
+  // On 16×16×3 inputs with batches of 32 the first convolution's weight gradient sums over
+  // k = 32·16·16 = 8192 positions, long enough for the GEMM to split k into chunks: the
+  // reduction that could depend on the thread count.
+  auto cnn = [] { return chapter::cnn({16, 16, 3}); };
+  auto run = [&](int threads) { return train(cnn, {16, 16, 3}, 64, 32, epochs, threads); };
   const auto one = run(1), two = run(2), again = run(2);
   check_identical(one, two, "1 vs 2 threads");
   check_identical(two, again, "2 threads, repeated");
-  check_moved(chapter_cnn, one);
+  check_moved(cnn, one);
   nn::set_num_threads(saved);
 }

@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <string>
 
+#include "../chapter_models.h"
 #include "bench_util.h"
 #include "nn.h"
 
@@ -34,24 +35,6 @@ namespace {
 
 constexpr int kEpochImages = 50000;
 
-nn::Model chapter_cnn() {
-  Node input = L::Input({32, 32, 3});
-  Node x = input;
-  const int filters[4] = {32, 32, 64, 64}, strides[4] = {1, 2, 1, 2};
-  for (int i = 0; i < 4; ++i) {
-    x = L::Conv2D(filters[i], 3, {.strides = strides[i], .padding = "same"})(x);
-    x = L::BatchNormalization()(x);
-    x = L::LeakyReLU()(x);
-  }
-  x = L::Flatten()(x);
-  x = L::Dense(128)(x);
-  x = L::BatchNormalization()(x);
-  x = L::LeakyReLU()(x);
-  x = L::Dropout(0.5f)(x);
-  x = L::Dense(10)(x);
-  Node output = L::Activation("softmax")(x);
-  return nn::Model(input, output);
-}
 
 void usage(const char* program) {
   std::fprintf(stderr,
@@ -143,13 +126,10 @@ int main(int argc, char** argv) {
 
   std::printf("bench_cnn: the chapter's CNN, CIFAR-10 shape (32×32×3), batch 32, %d thread%s, %d random images\n",
               threads, threads == 1 ? "" : "s", samples);
-  nn::Model model = chapter_cnn();
+  nn::Model model = chapter::cnn();
   model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.0005f), {"accuracy"});
-  Tensor x({samples, 32, 32, 3}), labels({samples});
-  nn::Rng rng(7);
-  for (float& v : x) v = rng.uniform();
-  for (float& v : labels) v = static_cast<float>(rng.below(10));
-  const Tensor y = nn::data::to_categorical(labels, 10);
+  Tensor x, y;
+  chapter::random_data(samples, {32, 32, 3}, 10, 7, x, y);
 
   // Warm up: the first steps allocate every buffer and wake the thread pool.
   for (int i = 0; i < 3; ++i) model.train_on_batch(x.slice_rows(0, 32), y.slice_rows(0, 32));

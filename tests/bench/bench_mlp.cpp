@@ -17,6 +17,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "../chapter_models.h"
 #include "bench_util.h"
 
 namespace L = nn::layers;
@@ -37,14 +38,6 @@ std::unique_ptr<nn::Sequential> mlp(int inputs) {
   return m;
 }
 
-void random_cifar_shaped(int n, int d, Tensor& x, Tensor& y) {
-  nn::Rng rng(3);
-  x = Tensor({n, d});
-  for (float& v : x) v = rng.uniform();
-  Tensor ids({n});
-  for (float& v : ids) v = static_cast<float>(rng.below(10));
-  y = nn::data::to_categorical(ids, 10);
-}
 
 // FLOPs of one training step: forward x·W, backward xᵀ·dz and dz·Wᵀ (skipped for the
 // first layer, whose dx nobody needs); 2 FLOPs per multiply-add.
@@ -163,7 +156,7 @@ int main(int argc, char** argv) {
 
   // ---- CIFAR-10 shape -------------------------------------------------------------------
   Tensor x, y;
-  random_cifar_shaped(o.samples, 3072, x, y);
+  chapter::random_data(o.samples, {3072}, 10, 3, x, y);
   const std::vector<std::pair<int, int>> layers{{3072, 200}, {200, 150}, {150, 10}};
   std::printf("CIFAR-10 shape (3072 inputs), %d random samples%s\n", o.samples, o.quick ? " (scaled)" : "");
   std::printf("  batch threads   s/epoch  samples/s   GEMM  elem.  Adam   step GFLOP/s  %%peak  Adam GB/s\n");
