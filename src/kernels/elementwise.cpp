@@ -1,4 +1,5 @@
 #include "kernels/elementwise.h"
+#include "kernels/simd_clones.h"
 
 #include <algorithm>
 #include <atomic>
@@ -55,11 +56,8 @@ namespace {
 // regrouped freely, a sum of floats may not (its rounding depends on the order), so the
 // earlier float "probe" sum ran one add at a time: 0.34 ms for the MLP's 646,260
 // gradients, against ~0.05 ms here with AVX2. fit checks every gradient after every batch,
-// so it matters. target_clones: the best of AVX-512 / AVX2 / plain x86-64, chosen at load
-// time (not under ThreadSanitizer, whose instrumentation of the chooser crashes at start-up).
-#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+// so it matters. NN_SIMD_CLONES: the best of AVX-512 / AVX2 / plain x86-64, chosen at load.
+NN_SIMD_CLONES
 bool finite_range(const float* __restrict x, size_t begin, size_t end) {
   constexpr uint32_t kExponent = 0x7f800000u;
   uint32_t all_ones = 0;

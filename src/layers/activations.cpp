@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/elementwise.h"
+#include "kernels/simd_clones.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -55,13 +56,11 @@ void softmax_row_backward(const float* y, const float* dy, float* dz, size_t col
 
 // LeakyReLU over elements [b, e), the passes the chapter's CNN runs on every conv output.
 // Written as (positive part) + a · (negative part), which g++ vectorises; the plain
-// `v > 0 ? v : a * v` stays a scalar branch, ~5× slower on a conv's output. target_clones
+// `v > 0 ? v : a * v` stays a scalar branch, ~5× slower on a conv's output. NN_SIMD_CLONES
 // compiles it for AVX-512, AVX2 and plain x86-64 and the best is picked when the program
 // loads (as in Adam), so it runs at about memory speed. (No __restrict: Dense and Conv2D
 // apply their activation in place, z == y; g++ checks for overlap once per call instead.)
-#if defined(__x86_64__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+NN_SIMD_CLONES
 void leaky_relu_range(const float* z, float* y, size_t b, size_t e, float a) {
   for (size_t i = b; i < e; ++i) {
     const float v = z[i];
@@ -69,9 +68,7 @@ void leaky_relu_range(const float* z, float* y, size_t b, size_t e, float a) {
   }
 }
 
-#if defined(__x86_64__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+NN_SIMD_CLONES
 void leaky_relu_backward_range(const float* y, const float* dy, float* dz, size_t b, size_t e, float a) {
   for (size_t i = b; i < e; ++i) {
     const float d = dy[i];

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "kernels/elementwise.h"
+#include "kernels/simd_clones.h"
 
 namespace nn::optimizers {
 
@@ -22,14 +23,9 @@ namespace {
 
 // The update of elements [begin, end). __restrict promises the four arrays do not overlap,
 // which lets the compiler turn the loop into SIMD instructions (sqrt included, thanks to
-// -fno-math-errno). target_clones compiles it for AVX-512, AVX2 and plain x86-64 and picks
-// the best at load time, so the default build still runs on any CPU.
-// Not under ThreadSanitizer: the function that picks the clone runs while the program is
-// being loaded, before TSan has started, and TSan's instrumentation in it crashes the
-// program before main (make tsan then dies with a segfault and no message).
-#if defined(__x86_64__) && !defined(__SANITIZE_THREAD__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
+// -fno-math-errno). NN_SIMD_CLONES compiles it for AVX-512, AVX2 and plain x86-64 and
+// picks the best at load time, so the default build still runs on any CPU.
+NN_SIMD_CLONES
 void adam_range(float* __restrict value, const float* __restrict grad, float* __restrict m, float* __restrict v,
                 size_t begin, size_t end, float b1c, float b2c, float alpha, float eps) {
   for (size_t i = begin; i < end; ++i) {
