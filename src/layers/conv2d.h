@@ -84,6 +84,8 @@ class Conv2D : public LayerBase<Conv2D> {
   const Tensor* y_ = nullptr;  // the forward output, for act'(z) computed from y
   Tensor cols_;   // (N·Ho·Wo, kh·kw·C) the patches of the last forward input, reused
   Tensor dz_;     // (N, Ho, Wo, F) scratch for dz when there is an activation to undo
+  std::vector<float> bias_partial_;  // per-chunk sums of dz, scratch for the bias gradient
+  std::vector<double> bias_sums_;    // (F) the reduced sums
   Tensor dcols_;  // (threads, Ho·Wo·kh·kw·C) one image's dz · Wᵀ per worker thread
 };
 
