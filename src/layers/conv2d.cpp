@@ -98,36 +98,28 @@ Shape Conv2D::build(const Shape& in) {
   return {out_h_, out_w_, filters_};
 }
 
-void Conv2D::im2col(const float* x, int n, float* cols) const {
+void Conv2D::im2col_image(const float* img, float* out) const {
   const int k = kernel_size_, c = in_c_, patch = patch_size();
-  const size_t image = static_cast<size_t>(in_h_) * in_w_ * c;
-  const size_t rows_per_image = static_cast<size_t>(out_h_) * out_w_;
-  parallel_for(static_cast<size_t>(n), 1, [&](size_t i0, size_t i1) {
-    for (size_t i = i0; i < i1; ++i) {
-      const float* img = x + i * image;
-      float* out = cols + i * rows_per_image * patch;
-      for (int oy = 0; oy < out_h_; ++oy) {
-        for (int ox = 0; ox < out_w_; ++ox, out += patch) {
-          const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
-          // The kx positions inside the image form one run [kx0, kx1), and a run of
-          // neighbouring pixels is contiguous in NHWC memory: one copy per patch row.
-          const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
-          for (int ky = 0; ky < k; ++ky) {
-            float* dst = out + static_cast<size_t>(ky) * k * c;
-            const int iy = y0 + ky;
-            if (iy < 0 || iy >= in_h_ || kx1 <= kx0) {  // padding: zeros
-              std::fill(dst, dst + k * c, 0.0f);
-              continue;
-            }
-            std::fill(dst, dst + kx0 * c, 0.0f);
-            std::memcpy(dst + kx0 * c, img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c,
-                        sizeof(float) * (kx1 - kx0) * c);
-            std::fill(dst + kx1 * c, dst + k * c, 0.0f);
-          }
+  for (int oy = 0; oy < out_h_; ++oy) {
+    for (int ox = 0; ox < out_w_; ++ox, out += patch) {
+      const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
+      // The kx positions inside the image form one run [kx0, kx1), and a run of
+      // neighbouring pixels is contiguous in NHWC memory: one copy per patch row.
+      const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
+      for (int ky = 0; ky < k; ++ky) {
+        float* dst = out + static_cast<size_t>(ky) * k * c;
+        const int iy = y0 + ky;
+        if (iy < 0 || iy >= in_h_ || kx1 <= kx0) {  // padding: zeros
+          std::fill(dst, dst + k * c, 0.0f);
+          continue;
         }
+        std::fill(dst, dst + kx0 * c, 0.0f);
+        std::memcpy(dst + kx0 * c, img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c,
+                    sizeof(float) * (kx1 - kx0) * c);
+        std::fill(dst + kx1 * c, dst + k * c, 0.0f);
       }
     }
-  });
+  }
 }
 
 void Conv2D::col2im_image(const float* dcols, float* img) const {
@@ -156,11 +148,19 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   const int n = x.dim(0), patch = patch_size();
   const int m = n * out_h_ * out_w_;  // one row per output pixel of the whole batch
   cols_.resize({m, patch});
-  im2col(x.data(), n, cols_.data());
   y.resize({n, out_h_, out_w_, filters_});
-  // z = cols · W  ((N·Ho·Wo)×(kh·kw·C) times (kh·kw·C)×F), then + b and act, in place on y.
-  sgemm(false, false, m, filters_, patch, 1.0f, cols_.data(), patch, kernel_.value.data(), filters_, 0.0f,
-        y.data(), filters_);
+  // Image by image (a task each): copy its patches into its rows of cols, then, while they
+  // are still in the core's cache, z = cols · W for those rows ((Ho·Wo)×(kh·kw·C) times
+  // (kh·kw·C)×F). The multiply called inside a task runs on that task's thread, so the
+  // result does not depend on the thread count. Then + b and act, in place on y.
+  const int rows_per_image = out_h_ * out_w_;
+  const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_;
+  parallel_tasks(static_cast<size_t>(n), [&](size_t i, int) {
+    float* cols = cols_.data() + i * rows_per_image * patch;
+    im2col_image(x.data() + i * image, cols);
+    sgemm(false, false, rows_per_image, filters_, patch, 1.0f, cols, patch, kernel_.value.data(), filters_, 0.0f,
+          y.data() + i * rows_per_image * filters_, filters_);
+  });
   add_row_vector(y.data(), bias_.value.data(), m, filters_);
   activation_forward(activation_, y.data(), y.data(), m, filters_);
   y_ = &y;
