@@ -29,16 +29,16 @@
 // (30, 30, 32), (15, 15, 32), (32, 32, 32), (16, 16, 32); in [4] channel means and spreads
 // like -0.291 ± 0.320 before and 0.000 ± 0.995 after; in [5] 0.500 of the numbers zeroed,
 // the mean still 1.001; the summary (Total params: 469,098 on 28×28×1 images, 592,554 on
-// CIFAR-10's 32×32×3, as in the book); then the book's 10 epochs, about 20 s each here (the
+// CIFAR-10's 32×32×3, as in the book); then the book's 10 epochs, about 15 s each here (the
 // CNN does ~40× the arithmetic of the MLP per image), and the table
 //     model   test accuracy   parameters   MFLOP/image   seconds/epoch
-//     MLP     0.8898          188,660      0.4           0.9
-//     CNN     0.9167          469,098      15.9          21.5
-// (the book, on CIFAR-10: 0.70 against the MLP's 0.48). The whole run takes about 4
-// minutes on 2 cores; `--epochs 3` about 1 (0.88 after 3 epochs). With CIFAR-10 in
-// datasets/ an epoch takes about 1.5× as long. Pictures: out/09_filters.svg,
+//     MLP     0.8898          188,660      0.4           0.4
+//     CNN     0.9189          469,098      15.9          15.0
+// (the book, on CIFAR-10: 0.70 against the MLP's 0.48). The whole run takes about 2.5
+// minutes on 2 cores; `--epochs 3` under a minute (0.89 after 3 epochs). With CIFAR-10 in
+// datasets/ an epoch takes about 20 s (fewer, larger images). Pictures: out/09_filters.svg,
 // out/09_feature_maps.svg, out/09_loss.svg, out/09_accuracy.svg.
-// --quick: 1,024 training images, 2 epochs, a few seconds.
+// --quick: 1,024 training images, 2 epochs, about a second.
 #include <algorithm>
 #include <chrono>
 #include <cmath>

@@ -5,47 +5,18 @@
 
 #include "kernels/elementwise.h"
 #include "kernels/thread_pool.h"
+#include "layers/row_sums.h"
 
 namespace nn::layers {
 namespace {
 
-// Rows per chunk: about 16K numbers, whatever C is (a chunk of a (32768, 32) conv output
-// is 512 rows). The size depends only on C, never on the thread count.
-size_t rows_per_chunk(size_t channels) { return std::max<size_t>(1, kParallelThreshold / 4 / channels); }
-
 // Calls body(r0, r1) over the rows [0, rows) of a (rows, channels) block, in chunks of
 // rows_per_chunk rows; on the thread pool when the block is large.
 void for_row_chunks(size_t rows, size_t channels, const std::function<void(size_t, size_t)>& body) {
-  if (rows * channels < kParallelThreshold)
+  if (rows * channels < kLayerParallelThreshold)
     body(0, rows);
   else
     parallel_for(rows, rows_per_chunk(channels), body);
-}
-
-// sums[j] = Σ_r (row r's contribution j), for j < width, in an order fixed by (rows,
-// channels) alone: chunk k adds its rows, in order, into partial[k·width ...] in float
-// (add_rows(r0, r1, acc) does that for rows [r0, r1)), then the chunks are added in order,
-// in double.
-template <class AddRows>
-void sum_rows(size_t rows, size_t channels, size_t width, std::vector<float>& partial, std::vector<double>& sums,
-              const AddRows& add_rows) {
-  const size_t chunk = rows_per_chunk(channels);
-  const size_t chunks = (rows + chunk - 1) / chunk;
-  partial.resize(chunks * width);  // keeps its capacity: no allocation in steady state
-  auto body = [&](size_t k0, size_t k1) {
-    for (size_t k = k0; k < k1; ++k) {
-      float* acc = partial.data() + k * width;
-      std::fill(acc, acc + width, 0.0f);
-      add_rows(k * chunk, std::min(rows, (k + 1) * chunk), acc);
-    }
-  };
-  if (rows * channels < kParallelThreshold)
-    body(0, chunks);
-  else
-    parallel_for(chunks, 1, body);
-  sums.assign(width, 0.0);
-  for (size_t k = 0; k < chunks; ++k)
-    for (size_t j = 0; j < width; ++j) sums[j] += partial[k * width + j];
 }
 
 // The passes over the (m, C) data, as plain loops over raw pointers. `__restrict` promises

@@ -34,7 +34,7 @@
 // Non-trainable params and the optimizer leaves them alone.
 //
 // Sums over the batch are reproducible for any thread count: the m rows are cut into chunks
-// whose size depends only on C, and the chunk sums are added in chunk order.
+// whose size depends only on C, and the chunk sums are added in chunk order (row_sums.h).
 #pragma once
 #include <vector>
 

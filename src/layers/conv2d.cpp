@@ -7,10 +7,55 @@
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/thread_pool.h"
+#include "layers/row_sums.h"
 #include "layers/window.h"
 #include "tensor/rng.h"
 
 namespace nn::layers {
+namespace {
+
+// The two small loops that run over every number of a convolution's data besides the
+// matrix multiplies. target_clones compiles them for AVX-512, AVX2 and plain x86-64 and
+// the best the CPU has is picked when the program loads (as Adam does); __restrict says
+// the arrays do not overlap, so they vectorise without run-time checks.
+#if defined(__x86_64__)
+#define NN_CONV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define NN_CONV_CLONES
+#endif
+
+// acc[j] += Σ_{r0 <= r < r1} x[r][j] for the (rows, F) block x: the bias gradient. Blocks of
+// 16 columns are summed down the rows in a local array the compiler keeps in registers
+// (adding straight into acc[] in memory makes each row wait for the previous row's
+// store); `#pragma GCC unroll 1` keeps the 16-wide step a loop g++ turns into one vector
+// operation (unrolled into 16 scalar statements, it stays scalar).
+NN_CONV_CLONES
+void add_column_block_sums(const float* __restrict x, size_t r0, size_t r1, size_t cols, float* __restrict acc) {
+  constexpr size_t kBlock = 16;
+  for (size_t j0 = 0; j0 < cols; j0 += kBlock) {
+    const size_t width = std::min(kBlock, cols - j0);
+    float sum[kBlock] = {};
+    if (width == kBlock) {
+      for (size_t r = r0; r < r1; ++r) {
+        const float* row = x + r * cols + j0;
+#pragma GCC unroll 1
+        for (size_t t = 0; t < kBlock; ++t) sum[t] += row[t];
+      }
+    } else {
+      for (size_t r = r0; r < r1; ++r)
+        for (size_t t = 0; t < width; ++t) sum[t] += x[r * cols + j0 + t];
+    }
+    for (size_t t = 0; t < width; ++t) acc[j0 + t] += sum[t];
+  }
+}
+
+// dst[j] += src[j] for j < count: one patch row of dcols folded back into dx.
+NN_CONV_CLONES
+void add_into(float* __restrict dst, const float* __restrict src, int count) {
+  for (int j = 0; j < count; ++j) dst[j] += src[j];
+}
+
+}  // namespace
 
 Conv2D::Conv2D(int filters, int kernel_size, Conv2DOptions options)
     : LayerBase("conv2d"),
@@ -53,36 +98,28 @@ Shape Conv2D::build(const Shape& in) {
   return {out_h_, out_w_, filters_};
 }
 
-void Conv2D::im2col(const float* x, int n, float* cols) const {
+void Conv2D::im2col_image(const float* img, float* out) const {
   const int k = kernel_size_, c = in_c_, patch = patch_size();
-  const size_t image = static_cast<size_t>(in_h_) * in_w_ * c;
-  const size_t rows_per_image = static_cast<size_t>(out_h_) * out_w_;
-  parallel_for(static_cast<size_t>(n), 1, [&](size_t i0, size_t i1) {
-    for (size_t i = i0; i < i1; ++i) {
-      const float* img = x + i * image;
-      float* out = cols + i * rows_per_image * patch;
-      for (int oy = 0; oy < out_h_; ++oy) {
-        for (int ox = 0; ox < out_w_; ++ox, out += patch) {
-          const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
-          // The kx positions inside the image form one run [kx0, kx1), and a run of
-          // neighbouring pixels is contiguous in NHWC memory: one copy per patch row.
-          const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
-          for (int ky = 0; ky < k; ++ky) {
-            float* dst = out + static_cast<size_t>(ky) * k * c;
-            const int iy = y0 + ky;
-            if (iy < 0 || iy >= in_h_ || kx1 <= kx0) {  // padding: zeros
-              std::fill(dst, dst + k * c, 0.0f);
-              continue;
-            }
-            std::fill(dst, dst + kx0 * c, 0.0f);
-            std::memcpy(dst + kx0 * c, img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c,
-                        sizeof(float) * (kx1 - kx0) * c);
-            std::fill(dst + kx1 * c, dst + k * c, 0.0f);
-          }
+  for (int oy = 0; oy < out_h_; ++oy) {
+    for (int ox = 0; ox < out_w_; ++ox, out += patch) {
+      const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
+      // The kx positions inside the image form one run [kx0, kx1), and a run of
+      // neighbouring pixels is contiguous in NHWC memory: one copy per patch row.
+      const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
+      for (int ky = 0; ky < k; ++ky) {
+        float* dst = out + static_cast<size_t>(ky) * k * c;
+        const int iy = y0 + ky;
+        if (iy < 0 || iy >= in_h_ || kx1 <= kx0) {  // padding: zeros
+          std::fill(dst, dst + k * c, 0.0f);
+          continue;
         }
+        std::fill(dst, dst + kx0 * c, 0.0f);
+        std::memcpy(dst + kx0 * c, img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c,
+                    sizeof(float) * (kx1 - kx0) * c);
+        std::fill(dst + kx1 * c, dst + k * c, 0.0f);
       }
     }
-  });
+  }
 }
 
 void Conv2D::col2im_image(const float* dcols, float* img) const {
@@ -100,8 +137,7 @@ void Conv2D::col2im_image(const float* dcols, float* img) const {
         if (iy < 0 || iy >= in_h_ || kx1 <= kx0) continue;  // padding: nowhere to go
         const float* src = row + (static_cast<size_t>(ky) * k + kx0) * c;
         float* dst = img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c;
-        const int count = (kx1 - kx0) * c;
-        for (int j = 0; j < count; ++j) dst[j] += src[j];
+        add_into(dst, src, (kx1 - kx0) * c);
       }
     }
   }
@@ -112,11 +148,19 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   const int n = x.dim(0), patch = patch_size();
   const int m = n * out_h_ * out_w_;  // one row per output pixel of the whole batch
   cols_.resize({m, patch});
-  im2col(x.data(), n, cols_.data());
   y.resize({n, out_h_, out_w_, filters_});
-  // z = cols · W  ((N·Ho·Wo)×(kh·kw·C) times (kh·kw·C)×F), then + b and act, in place on y.
-  sgemm(false, false, m, filters_, patch, 1.0f, cols_.data(), patch, kernel_.value.data(), filters_, 0.0f,
-        y.data(), filters_);
+  // Image by image (a task each): copy its patches into its rows of cols, then, while they
+  // are still in the core's cache, z = cols · W for those rows ((Ho·Wo)×(kh·kw·C) times
+  // (kh·kw·C)×F). The multiply called inside a task runs on that task's thread, so the
+  // result does not depend on the thread count. Then + b and act, in place on y.
+  const int rows_per_image = out_h_ * out_w_;
+  const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_;
+  parallel_tasks(static_cast<size_t>(n), [&](size_t i, int) {
+    float* cols = cols_.data() + i * rows_per_image * patch;
+    im2col_image(x.data() + i * image, cols);
+    sgemm(false, false, rows_per_image, filters_, patch, 1.0f, cols, patch, kernel_.value.data(), filters_, 0.0f,
+          y.data() + i * rows_per_image * filters_, filters_);
+  });
   add_row_vector(y.data(), bias_.value.data(), m, filters_);
   activation_forward(activation_, y.data(), y.data(), m, filters_);
   y_ = &y;
@@ -136,7 +180,11 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
   // dimension runs over every output pixel of the batch.
   sgemm(true, false, patch, filters_, m, 1.0f, cols_.data(), patch, dz->data(), filters_, 1.0f,
         kernel_.grad.data(), filters_);
-  add_column_sums(dz->data(), bias_.grad.data(), m, filters_);
+  // db += Σ dz over the N·Ho·Wo rows, in fixed chunks over the thread pool (row_sums.h).
+  const float* dzs = dz->data();
+  sum_rows(static_cast<size_t>(m), filters_, filters_, bias_partial_, bias_sums_,
+           [&](size_t r0, size_t r1, float* acc) { add_column_block_sums(dzs, r0, r1, filters_, acc); });
+  for (int f = 0; f < filters_; ++f) bias_.grad[f] += static_cast<float>(bias_sums_[f]);
   if (!input_gradient_needed()) return;
   // Image by image: dcols = dz · Wᵀ  ((Ho·Wo)×F times F×(kh·kw·C)), then fold the patches
   // back into dx. One image's dcols (at most 256 × 288 floats = 288 KiB here) stays in the

@@ -13,7 +13,6 @@
 //             db += Σ_{n,oy,ox} dz       (F)
 //             dcols = dz · Wᵀ            (N·Ho·Wo, kh·kw·C): each patch's share of the error
 //             dx = col2im(dcols)         add every patch row back where it was copied from
-//             (these last two run image by image, so one image's dcols stays in cache)
 //
 // Why im2col rather than an implicit GEMM? An implicit GEMM reads the patches straight from
 // the image inside the matrix multiply's packing routine: no extra buffer, but the GEMM
@@ -22,12 +21,15 @@
 // times the input (for the chapter's CNN at most 2.4 M floats = 9.4 MB per batch of 32)
 // and one memory pass to fill it — small next to the multiply's arithmetic. The buffer
 // also doubles as the saved input backward needs for dW. (The buffer grows with the batch:
-// predict and evaluate in batches of 32, not all at once.) We im2col the WHOLE batch, so
-// the forward multiply and dW are each one big multiply (e.g. 32,768 × 27 times 27 × 32 for
-// the first layer) rather than 32 small per-image ones, which keeps the GEMM's threads
-// busy. dcols is different: it is only an intermediate on the way to dx, so backward makes
-// it one image at a time (each image a task on the thread pool) and folds it into dx at
-// once, while it is still in the core's cache.
+// predict and evaluate in batches of 32, not all at once.)
+//
+// Which work runs per image and which for the whole batch: forward fills one image's rows
+// of cols and multiplies them by W at once, while they are still in the core's cache (one
+// image is a task on the thread pool; 9.4 MB for the batch would have gone out to memory
+// and come back). Backward does the same for dcols, which is only a step on the way to dx.
+// dW = colsᵀ · dz sums over every output pixel of the batch, so it stays one big multiply
+// (inner dimension 32,768 for the first layer) that the GEMM splits over its threads.
+// Either way each number is computed the same way on 1 thread or many.
 //
 // Shapes (channels-last, NHWC as Keras): x (N, H, W, C), y (N, Ho, Wo, F); kernel
 // (kh, kw, C, F); bias (F). Output size and padding: see layers/window.h.
@@ -68,8 +70,8 @@ class Conv2D : public LayerBase<Conv2D> {
 
  private:
   int patch_size() const { return kernel_size_ * kernel_size_ * in_c_; }  // kh·kw·C
-  // cols (N·Ho·Wo, kh·kw·C) <- the patches of x (N, H, W, C); one image per task.
-  void im2col(const float* x, int n, float* cols) const;
+  // One image's rows of cols (Ho·Wo, kh·kw·C) <- the patches of the image (H, W, C).
+  void im2col_image(const float* img, float* out) const;
   // One image's dx (H, W, C) <- the sum of every patch row of its dcols (Ho·Wo, kh·kw·C)
   // at the place the patch was copied from.
   void col2im_image(const float* dcols, float* img) const;
@@ -84,6 +86,8 @@ class Conv2D : public LayerBase<Conv2D> {
   const Tensor* y_ = nullptr;  // the forward output, for act'(z) computed from y
   Tensor cols_;   // (N·Ho·Wo, kh·kw·C) the patches of the last forward input, reused
   Tensor dz_;     // (N, Ho, Wo, F) scratch for dz when there is an activation to undo
+  std::vector<float> bias_partial_;  // per-chunk sums of dz, scratch for the bias gradient
+  std::vector<double> bias_sums_;    // (F) the reduced sums
   Tensor dcols_;  // (threads, Ho·Wo·kh·kw·C) one image's dz · Wᵀ per worker thread
 };
 
