@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nn.h"
+#include "test_util.h"
 
 TEST_CASE("parallel_for visits every index exactly once") {
   const int saved = nn::get_num_threads();
@@ -87,4 +88,30 @@ TEST_CASE("nested parallel work runs inline instead of deadlocking") {
 TEST_CASE("set_num_threads rejects nonsense") {
   CHECK_THROWS_AS(nn::set_num_threads(0), nn::Error);
   CHECK_THROWS_AS(nn::set_num_threads(-3), nn::Error);
+}
+
+TEST_CASE("back-to-back jobs of different sizes: every task runs exactly once, in its own job") {
+  // A worker that wakes up late for a finished job must not claim a task of the next one
+  // (whose task list and count are being set up): that once ran a task twice and let the
+  // caller return while a task of the new job was still running.
+  const int saved = nn::get_num_threads();
+  nn::set_num_threads(2);
+  std::vector<std::atomic<int>> runs(64);
+  bool ok = true;
+  const int jobs = nn_test::quick() ? 20000 : 200000;
+  for (int job = 0; job < jobs && ok; ++job) {
+    const size_t count = 1 + static_cast<size_t>(job % 7 == 0 ? 63 : job % 5);  // 1..5, sometimes 64
+    for (size_t i = 0; i < count; ++i) runs[i].store(0, std::memory_order_relaxed);
+    nn::parallel_tasks(count, [&](size_t i, int) { runs[i].fetch_add(1, std::memory_order_relaxed); });
+    for (size_t i = 0; i < count && ok; ++i) {
+      const int r = runs[i].load(std::memory_order_relaxed);
+      if (r != 1) {
+        ok = false;
+        INFO("job ", job, " of ", count, " tasks: task ", i, " ran ", r, " times");
+        CHECK(r == 1);
+      }
+    }
+  }
+  nn::set_num_threads(saved);
+  CHECK(ok);
 }

@@ -62,9 +62,16 @@ class ThreadPool {
 
   void run(size_t count, const std::function<void(size_t, int)>& task) {
     std::lock_guard<std::mutex> submit(submit_mutex_);  // one job at a time
+    // Close the finished job first: a late worker may still hold that job's claim word
+    // (generation, next index) and the old count. Were the new count stored while the old
+    // word still stood, such a worker could pass its index check against the new count and
+    // win the compare-and-swap on the old word: it would run a task of the new job that
+    // someone else runs too, and its completion would let this caller return early. With
+    // the index set past any count, every claim on the old generation fails.
+    claim_.store((generation_counter_ << 32) | 0xffffffffu, std::memory_order_relaxed);
     const uint64_t generation = ++generation_counter_;
     task_.store(&task, std::memory_order_relaxed);
-    count_.store(count, std::memory_order_relaxed);
+    count_.store(count, std::memory_order_release);  // seen with the new count => claim_ closed
     error_ = nullptr;
     completed_.store(0, std::memory_order_relaxed);
     {
@@ -90,7 +97,7 @@ class ThreadPool {
     t_worker = worker;
     for (;;) {
       uint64_t current = claim_.load(std::memory_order_acquire);
-      const size_t count = count_.load(std::memory_order_relaxed);
+      const size_t count = count_.load(std::memory_order_acquire);
       if ((current >> 32) != generation || (current & 0xffffffffu) >= count) break;
       if (!claim_.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel)) continue;
       const size_t index = current & 0xffffffffu;
