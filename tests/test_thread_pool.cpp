@@ -97,7 +97,7 @@ TEST_CASE("back-to-back tiny jobs: every task of every job runs exactly once, on
   const int jobs = nn_test::quick() ? 20000 : 200000;  // ~0.3 s in the optimised build
   long wrong = 0;
   for (int job = 0; job < jobs && wrong == 0; ++job) {
-    const size_t count = 2 + static_cast<size_t>(job % 5) * 3;
+    const size_t count = job % 7 == 0 ? 64 : 2 + static_cast<size_t>(job % 5) * 3;  // 2..14, sometimes 64
     std::vector<std::atomic<int>> visits(count);
     std::atomic<int> out_of_range{0};
     nn::parallel_tasks(count, [&](size_t i, int) {

@@ -33,7 +33,7 @@
 // CNN does ~40× the arithmetic of the MLP per image), and the table
 //     model   test accuracy   parameters   MFLOP/image   seconds/epoch
 //     MLP     0.8898          188,660      0.4           0.4
-//     CNN     0.9189          469,098      15.9          15.0
+//     CNN     0.9189          469,098      15.9          15.5
 // (the book, on CIFAR-10: 0.70 against the MLP's 0.48). The whole run takes about 2.5
 // minutes on 2 cores; `--epochs 3` under a minute (0.89 after 3 epochs). With CIFAR-10 in
 // datasets/ an epoch takes about 20 s (fewer, larger images). Pictures: out/09_filters.svg,

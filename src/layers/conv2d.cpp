@@ -151,18 +151,19 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   y.resize({n, out_h_, out_w_, filters_});
   // Image by image (a task each): copy its patches into its rows of cols, then, while they
   // are still in the core's cache, z = cols · W for those rows ((Ho·Wo)×(kh·kw·C) times
-  // (kh·kw·C)×F). The multiply called inside a task runs on that task's thread, so the
-  // result does not depend on the thread count. Then + b and act, in place on y.
+  // (kh·kw·C)×F), + b and act, in place on y. The multiply called inside a task runs on
+  // that task's thread, so the result does not depend on the thread count.
   const int rows_per_image = out_h_ * out_w_;
   const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_;
   parallel_tasks(static_cast<size_t>(n), [&](size_t i, int) {
     float* cols = cols_.data() + i * rows_per_image * patch;
     im2col_image(x.data() + i * image, cols);
-    sgemm(false, false, rows_per_image, filters_, patch, 1.0f, cols, patch, kernel_.value.data(), filters_, 0.0f,
-          y.data() + i * rows_per_image * filters_, filters_);
+    float* z = y.data() + i * rows_per_image * filters_;
+    sgemm(false, false, rows_per_image, filters_, patch, 1.0f, cols, patch, kernel_.value.data(), filters_, 0.0f, z,
+          filters_);
+    add_row_vector(z, bias_.value.data(), rows_per_image, filters_);
+    activation_forward(activation_, z, z, rows_per_image, filters_);
   });
-  add_row_vector(y.data(), bias_.value.data(), m, filters_);
-  activation_forward(activation_, y.data(), y.data(), m, filters_);
   y_ = &y;
 }
 
