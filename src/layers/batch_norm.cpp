@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/elementwise.h"
+#include "kernels/simd_clones.h"
 #include "kernels/thread_pool.h"
 #include "layers/row_sums.h"
 
@@ -21,14 +22,9 @@ void for_row_chunks(size_t rows, size_t channels, const std::function<void(size_
 
 // The passes over the (m, C) data, as plain loops over raw pointers. `__restrict` promises
 // the compiler that the arrays do not overlap, so it can keep the per-channel constants in
-// registers and vectorise without run-time overlap checks. NN_CLONES compiles each pass for
-// AVX-512, AVX2 and plain x86-64 and the best one the CPU has is picked when the program
-// loads (as Adam does), so the default build still runs on any x86-64 CPU.
-#if defined(__x86_64__)
-#define NN_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define NN_CLONES
-#endif
+// registers and vectorise without run-time overlap checks. NN_SIMD_CLONES compiles each
+// pass for AVX-512, AVX2 and plain x86-64 and the best one the CPU has is picked when the
+// program loads (as Adam does), so the default build still runs on any x86-64 CPU.
 //
 // The two sums below run over a block of 16 channels at a time, down all the rows of the
 // chunk, into local arrays the compiler keeps in registers. Adding row after row straight
@@ -40,7 +36,7 @@ void for_row_chunks(size_t rows, size_t channels, const std::function<void(size_
 constexpr size_t kBlock = 16;
 
 // acc[j] += Σ_r (x[r][j] - shift[j]),  acc[C + j] += Σ_r (x[r][j] - shift[j])²
-NN_CLONES
+NN_SIMD_CLONES
 void add_shifted_moments(const float* __restrict x, const float* __restrict shift, size_t r0, size_t r1, size_t c,
                          float* __restrict acc) {
   for (size_t j0 = 0; j0 < c; j0 += kBlock) {
@@ -75,7 +71,7 @@ void add_shifted_moments(const float* __restrict x, const float* __restrict shif
 }
 
 // acc[j] += Σ_r dy[r][j],  acc[C + j] += Σ_r dy[r][j] · (x[r][j] - mean[j])
-NN_CLONES
+NN_SIMD_CLONES
 void add_gradient_sums(const float* __restrict dy, const float* __restrict x, const float* __restrict mean,
                        size_t r0, size_t r1, size_t c, float* __restrict acc) {
   for (size_t j0 = 0; j0 < c; j0 += kBlock) {
@@ -110,7 +106,7 @@ void add_gradient_sums(const float* __restrict dy, const float* __restrict x, co
 }
 
 // y[r][j] = x[r][j] · scale[j] + shift[j]
-NN_CLONES
+NN_SIMD_CLONES
 void scale_shift(const float* __restrict x, const float* __restrict scale, const float* __restrict shift, size_t r0,
                  size_t r1, size_t c, float* __restrict y) {
   for (size_t r = r0; r < r1; ++r)
@@ -118,7 +114,7 @@ void scale_shift(const float* __restrict x, const float* __restrict scale, const
 }
 
 // dx[r][j] = scale[j] · dy[r][j] + slope[j] · (x[r][j] - mean[j]) + offset[j]
-NN_CLONES
+NN_SIMD_CLONES
 void training_dx(const float* __restrict dy, const float* __restrict x, const float* __restrict scale,
                  const float* __restrict slope, const float* __restrict mean, const float* __restrict offset, size_t r0,
                  size_t r1, size_t c, float* __restrict dx) {

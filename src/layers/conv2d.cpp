@@ -6,6 +6,7 @@
 
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
+#include "kernels/simd_clones.h"
 #include "kernels/thread_pool.h"
 #include "layers/row_sums.h"
 #include "layers/window.h"
@@ -15,21 +16,16 @@ namespace nn::layers {
 namespace {
 
 // The two small loops that run over every number of a convolution's data besides the
-// matrix multiplies. target_clones compiles them for AVX-512, AVX2 and plain x86-64 and
+// matrix multiplies. NN_SIMD_CLONES compiles them for AVX-512, AVX2 and plain x86-64 and
 // the best the CPU has is picked when the program loads (as Adam does); __restrict says
 // the arrays do not overlap, so they vectorise without run-time checks.
-#if defined(__x86_64__)
-#define NN_CONV_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define NN_CONV_CLONES
-#endif
 
 // acc[j] += Σ_{r0 <= r < r1} x[r][j] for the (rows, F) block x: the bias gradient. Blocks of
 // 16 columns are summed down the rows in a local array the compiler keeps in registers
 // (adding straight into acc[] in memory makes each row wait for the previous row's
 // store); `#pragma GCC unroll 1` keeps the 16-wide step a loop g++ turns into one vector
 // operation (unrolled into 16 scalar statements, it stays scalar).
-NN_CONV_CLONES
+NN_SIMD_CLONES
 void add_column_block_sums(const float* __restrict x, size_t r0, size_t r1, size_t cols, float* __restrict acc) {
   constexpr size_t kBlock = 16;
   for (size_t j0 = 0; j0 < cols; j0 += kBlock) {
@@ -50,7 +46,7 @@ void add_column_block_sums(const float* __restrict x, size_t r0, size_t r1, size
 }
 
 // dst[j] += src[j] for j < count: one patch row of dcols folded back into dx.
-NN_CONV_CLONES
+NN_SIMD_CLONES
 void add_into(float* __restrict dst, const float* __restrict src, int count) {
   for (int j = 0; j < count; ++j) dst[j] += src[j];
 }
