@@ -91,7 +91,7 @@ exercise:
 # Every tutorial also runs once with --quick (as CI must), before the unit tests.
 test:
 	@bash tests/ensure_doctest.sh
-	@$(MAKE) --no-print-directory $(TEST_BIN) tutorials exercises
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) $(TEST_BIN) tutorials exercises
 	@tutorials_ok=0; bash tests/run_tutorials.sh $(BUILD) || tutorials_ok=$$?; \
 	 bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS) && exit $$tutorials_ok
 
@@ -151,19 +151,20 @@ fuzz:
 # Both end with the same "tests: N passed, N failed" line as make test.
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
-# The sanitizer builds are a full rebuild; use every core unless make was given -j.
-SAN_JOBS   = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc))
+# make test and the sanitizer builds often start from nothing: use every core unless make
+# was given -j itself.
+BUILD_JOBS   = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc))
 .PHONY: asan tsan
 asan:
 	@bash tests/ensure_doctest.sh
-	@$(MAKE) --no-print-directory $(SAN_JOBS) BUILD=build-asan OPT="$(ASAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) BUILD=build-asan OPT="$(ASAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
 	  build-asan/tests/run_tests
 	@NN_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  bash tests/run_and_summarize.sh build-asan/tests/run_tests $(TEST_ARGS)
 tsan:
 	@bash tests/ensure_doctest.sh
-	@$(MAKE) --no-print-directory $(SAN_JOBS) BUILD=build-tsan OPT="$(TSAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=thread" \
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) BUILD=build-tsan OPT="$(TSAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=thread" \
 	  build-tsan/tests/run_tests
 	@NN_TEST_QUICK=1 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	  bash tests/run_and_summarize.sh build-tsan/tests/run_tests $(TEST_ARGS)
