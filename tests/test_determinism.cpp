@@ -81,8 +81,10 @@ TEST_CASE("the chapter's CNN trains to bit-identical weights with 1 and 2 thread
   const int saved = nn::get_num_threads();
   const int epochs = nn_test::quick() ? 1 : 2;  // sanitizer builds: 2 steps are enough to differ
   // On 16×16×3 inputs with batches of 32 the first convolution's weight gradient sums over
-  // k = 32·16·16 = 8192 positions, long enough for the GEMM to split k into chunks: the
-  // reduction that could depend on the thread count.
+  // 32·16·16 = 8192 positions: in 16 partial sums of two images each, computed by whichever
+  // thread takes the task and then added in a fixed order (Conv2D::backward), and the batch
+  // statistics and bias gradients in chunks (row_sums.h): the reductions that could depend
+  // on the thread count.
   auto cnn = [] { return chapter::cnn({16, 16, 3}); };
   auto run = [&](int threads) { return train(cnn, {16, 16, 3}, 64, 32, epochs, threads); };
   const auto one = run(1), two = run(2), again = run(2);

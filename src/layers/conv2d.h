@@ -84,7 +84,10 @@ class Conv2D : public LayerBase<Conv2D> {
   Param kernel_{"kernel", {}, {}, true};
   Param bias_{"bias", {}, {}, true};
   const Tensor* y_ = nullptr;  // the forward output, for act'(z) computed from y
-  Tensor cols_;   // (N·Ho·Wo, kh·kw·C) the patches of the last forward input, reused
+  int images_per_group() const;  // images whose dW share one backward task computes
+  const Tensor* x_ = nullptr;  // the forward input, kept (not copied) to copy its patches again in backward
+  Tensor cols_;   // (threads, group·Ho·Wo·kh·kw·C) each worker's patches of its image(s)
+  Tensor dw_partial_;  // (groups, kh·kw·C·F) each image group's share of dW
   Tensor dz_;     // (N, Ho, Wo, F) scratch for dz when there is an activation to undo
   std::vector<float> bias_partial_;  // per-chunk sums of dz, scratch for the bias gradient
   std::vector<double> bias_sums_;    // (F) the reduced sums
