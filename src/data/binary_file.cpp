@@ -1,12 +1,10 @@
 #include "data/binary_file.h"
 
-#include <cstdio>
 #include <filesystem>
-#include <memory>
-#include <new>
 #include <system_error>
 
 #include "tensor/error.h"
+#include "tensor/file_io.h"
 
 namespace nn::data {
 namespace fs = std::filesystem;
@@ -33,23 +31,13 @@ size_t data_file_size(const std::string& path, const std::string& fix) {
 }
 
 std::vector<uint8_t> read_file_bytes(const std::string& path, const std::string& fix) {
-  const size_t size = data_file_size(path, fix);
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) throw IoError("cannot open '" + path + "' for reading (permissions?). " + fix);
-  std::vector<uint8_t> bytes;
+  data_file_size(path, fix);  // the data-file checks first: missing, a directory, empty
+  // Then the library's one whole-file reader (tensor/file_io.h), with the fix appended.
   try {
-    bytes.resize(size);
-  } catch (const std::bad_alloc&) {
-    throw IoError("not enough memory to read '" + path + "' (" + std::to_string(size >> 20) + " MiB).");
-  } catch (const std::length_error&) {
-    throw IoError("'" + path + "' is too large to read (" + std::to_string(size >> 20) + " MiB).");
+    return read_file(path);
+  } catch (const IoError& e) {
+    throw IoError(std::string(e.what()) + ". " + fix);
   }
-  // One fread for the whole file: the C library streams it straight into our buffer.
-  const size_t got = std::fread(bytes.data(), 1, bytes.size(), file.get());
-  if (got != bytes.size())
-    throw IoError("could only read " + std::to_string(got) + " of " + std::to_string(bytes.size()) + " bytes of '" +
-                  path + "'. " + fix);
-  return bytes;
 }
 
 }  // namespace nn::data
