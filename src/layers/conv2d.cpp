@@ -92,6 +92,10 @@ Shape Conv2D::build(const Shape& in) {
   out_w_ = cols.out;
   pad_top_ = rows.pad_before;
   pad_left_ = cols.pad_before;
+  // The padded image reaches as far as the last window does (for "valid" windows that can
+  // stop short of the edge: then nothing is padded).
+  padded_h_ = std::max(in_h_ + pad_top_, (out_h_ - 1) * strides_ + kernel_size_);
+  padded_w_ = std::max(in_w_ + pad_left_, (out_w_ - 1) * strides_ + kernel_size_);
 
   const int k = kernel_size_;
   kernel_.value = Tensor({k, k, in_c_, filters_});
@@ -107,48 +111,69 @@ Shape Conv2D::build(const Shape& in) {
   return {out_h_, out_w_, filters_};
 }
 
-void Conv2D::im2col_image(const float* img, float* out) const {
-  const int k = kernel_size_, c = in_c_, patch = patch_size();
+void Conv2D::pad_image(const float* img, float* padded) const {
+  const size_t c = in_c_, row = static_cast<size_t>(padded_w_) * c;
+  for (int py = 0; py < padded_h_; ++py, padded += row) {
+    const int iy = py - pad_top_;
+    if (iy < 0 || iy >= in_h_) {
+      std::fill(padded, padded + row, 0.0f);
+      continue;
+    }
+    const size_t before = pad_left_ * c, inside = in_w_ * c;
+    std::fill(padded, padded + before, 0.0f);
+    std::memcpy(padded + before, img + iy * inside, inside * sizeof(float));
+    std::fill(padded + before + inside, padded + row, 0.0f);
+  }
+}
+
+const float* Conv2D::padded_source(const float* img, float* padded) const {
+  if (!needs_padding()) return img;
+  pad_image(img, padded);
+  return padded;
+}
+
+void Conv2D::im2col_image(const float* img, float* padded, float* out) const {
+  const float* src = padded_source(img, padded);
+  const int k = kernel_size_, run = k * in_c_;
+  const size_t row = static_cast<size_t>(padded_w_) * in_c_;
+  // In the padded image every window lies wholly inside, so each of a patch's kh rows is
+  // one run of kw·C neighbouring numbers (NHWC keeps a pixel's channels together and a
+  // row's pixels next to each other): one copy per patch row, with no edge cases.
   for (int oy = 0; oy < out_h_; ++oy) {
-    for (int ox = 0; ox < out_w_; ++ox, out += patch) {
-      const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
-      // The kx positions inside the image form one run [kx0, kx1), and a run of
-      // neighbouring pixels is contiguous in NHWC memory: one copy per patch row.
-      const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
-      for (int ky = 0; ky < k; ++ky) {
-        float* dst = out + static_cast<size_t>(ky) * k * c;
-        const int iy = y0 + ky;
-        if (iy < 0 || iy >= in_h_ || kx1 <= kx0) {  // padding: zeros
-          std::fill(dst, dst + k * c, 0.0f);
-          continue;
-        }
-        std::fill(dst, dst + kx0 * c, 0.0f);
-        copy_floats(dst + kx0 * c, img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c, (kx1 - kx0) * c);
-        std::fill(dst + kx1 * c, dst + k * c, 0.0f);
-      }
+    for (int ox = 0; ox < out_w_; ++ox) {
+      const float* window = src + static_cast<size_t>(oy) * strides_ * row + static_cast<size_t>(ox) * strides_ * in_c_;
+      for (int ky = 0; ky < k; ++ky, out += run) copy_floats(out, window + ky * row, run);
     }
   }
 }
 
-void Conv2D::col2im_image(const float* dcols, float* img) const {
-  const int k = kernel_size_, c = in_c_, patch = patch_size();
-  std::fill(img, img + static_cast<size_t>(in_h_) * in_w_ * c, 0.0f);
-  const float* row = dcols;
-  // Patches overlap (when stride < kernel size), so a pixel collects from several rows;
-  // they are added in the same order every time.
+void Conv2D::col2im_image(const float* dcols, float* padded, float* img) const {
+  const int k = kernel_size_, run = k * in_c_;
+  const size_t row = static_cast<size_t>(padded_w_) * in_c_;
+  // Add into the padded image (the padding collects the shares of positions that do not
+  // exist, and is thrown away), then copy the inside out. Patches overlap when the stride
+  // is smaller than the window, so a pixel collects from several patches; they are added
+  // in the same order every time.
+  float* dst = needs_padding() ? padded : img;
+  std::fill(dst, dst + padded_h_ * row, 0.0f);
   for (int oy = 0; oy < out_h_; ++oy) {
-    for (int ox = 0; ox < out_w_; ++ox, row += patch) {
-      const int y0 = oy * strides_ - pad_top_, x0 = ox * strides_ - pad_left_;
-      const int kx0 = std::max(0, -x0), kx1 = std::min(k, in_w_ - x0);
-      for (int ky = 0; ky < k; ++ky) {
-        const int iy = y0 + ky;
-        if (iy < 0 || iy >= in_h_ || kx1 <= kx0) continue;  // padding: nowhere to go
-        const float* src = row + (static_cast<size_t>(ky) * k + kx0) * c;
-        float* dst = img + (static_cast<size_t>(iy) * in_w_ + x0 + kx0) * c;
-        add_into(dst, src, (kx1 - kx0) * c);
-      }
+    for (int ox = 0; ox < out_w_; ++ox) {
+      float* window = dst + static_cast<size_t>(oy) * strides_ * row + static_cast<size_t>(ox) * strides_ * in_c_;
+      for (int ky = 0; ky < k; ++ky, dcols += run) add_into(window + ky * row, dcols, run);
     }
   }
+  if (!needs_padding()) return;
+  const size_t inside = static_cast<size_t>(in_w_) * in_c_;
+  for (int iy = 0; iy < in_h_; ++iy)
+    std::memcpy(img + iy * inside, padded + (iy + pad_top_) * row + pad_left_ * in_c_, inside * sizeof(float));
+}
+
+void Conv2D::reserve_padded_images() {
+  if (needs_padding()) padded_.resize({get_num_threads(), padded_h_ * padded_w_ * in_c_});
+}
+
+float* Conv2D::padded_image(int worker) {
+  return needs_padding() ? padded_.data() + static_cast<size_t>(worker) * padded_h_ * padded_w_ * in_c_ : nullptr;
 }
 
 int Conv2D::images_per_group() const {
@@ -168,6 +193,7 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   // One worker's scratch for the patches of a group of images (backward uses it too).
   const size_t scratch = static_cast<size_t>(images_per_group()) * rows_per_image * patch;
   cols_.resize({get_num_threads(), static_cast<int>(scratch)});
+  reserve_padded_images();
   // Image by image (a task each): copy its patches into this worker's scratch, then, while
   // they are still in the core's cache, z = cols · W ((Ho·Wo)×(kh·kw·C) times
   // (kh·kw·C)×F), + b and act, in place on y. The patches of the whole batch are not kept:
@@ -180,7 +206,7 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_;
   parallel_tasks(static_cast<size_t>(n), [&](size_t i, int worker) {
     float* cols = cols_.data() + worker * scratch;
-    im2col_image(x.data() + i * image, cols);
+    im2col_image(x.data() + i * image, padded_image(worker), cols);
     float* z = y.data() + i * rows_per_image * filters_;
     sgemm(false, false, rows_per_image, filters_, patch, 1.0f, cols, patch, kernel_.value.data(), filters_, 0.0f, z,
           filters_);
@@ -223,6 +249,7 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
   const size_t cols_scratch = static_cast<size_t>(group) * rows_per_image * patch;
   const size_t dcols_scratch = static_cast<size_t>(rows_per_image) * patch;
   cols_.resize({get_num_threads(), static_cast<int>(cols_scratch)});
+  reserve_padded_images();
   dw_partial_.resize({groups, static_cast<int>(weights)});
   if (need_dx) {
     dcols_.resize({get_num_threads(), static_cast<int>(dcols_scratch)});  // one per worker thread
@@ -233,7 +260,8 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
     const int i0 = static_cast<int>(g) * group, i1 = std::min(n, i0 + group);
     float* cols = cols_.data() + worker * cols_scratch;
     for (int i = i0; i < i1; ++i)
-      im2col_image(x_->data() + i * image, cols + static_cast<size_t>(i - i0) * rows_per_image * patch);
+      im2col_image(x_->data() + i * image, padded_image(worker),
+                   cols + static_cast<size_t>(i - i0) * rows_per_image * patch);
     const float* dz_group = dzs + static_cast<size_t>(i0) * rows_per_image * filters_;
     sgemm(true, false, patch, filters_, (i1 - i0) * rows_per_image, 1.0f, cols, patch, dz_group, filters_, 0.0f,
           dw_partial_.data() + g * weights, filters_);
@@ -243,7 +271,7 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
       const float* dz_image = dzs + static_cast<size_t>(i) * rows_per_image * filters_;
       sgemm(false, true, rows_per_image, patch, filters_, 1.0f, dz_image, filters_, kernel_.value.data(), filters_,
             0.0f, dcols, patch);
-      col2im_image(dcols, dx.data() + i * image);
+      col2im_image(dcols, padded_image(worker), dx.data() + i * image);
     }
   });
   // dW += the partials, added in group order (element by element, split over the pool).

@@ -20,7 +20,11 @@
 // (the one every Dense layer uses, tuned and tested once) at the price of a buffer kh·kw
 // times the input (for the chapter's CNN at most 2.4 M floats = 9.4 MB per batch of 32)
 // and one memory pass to fill it — small next to the multiply's arithmetic. The buffer
-// also doubles as the saved input backward needs for dW. (The buffer grows with the batch:
+// also doubles as the saved input backward needs for dW.
+// The patches are copied from a zero-padded copy of the image (made once per image, a
+// ninth of the patches' size), so every patch row is one straight copy with no test for
+// the edge: for the first layer (3 channels) the tests and short copies had cost more
+// than its multiply. (The buffer grows with the batch:
 // predict and evaluate in batches of 32, not all at once.)
 //
 // Which work runs per image and which for the whole batch: forward fills one image's rows
@@ -70,17 +74,26 @@ class Conv2D : public LayerBase<Conv2D> {
 
  private:
   int patch_size() const { return kernel_size_ * kernel_size_ * in_c_; }  // kh·kw·C
-  // One image's rows of cols (Ho·Wo, kh·kw·C) <- the patches of the image (H, W, C).
-  void im2col_image(const float* img, float* out) const;
+  // The image (H, W, C) with its zero padding around it: padded (Hp, Wp, C).
+  void pad_image(const float* img, float* padded) const;
+  // img itself when the layer has no padding, else `padded` filled by pad_image.
+  const float* padded_source(const float* img, float* padded) const;
+  bool needs_padding() const { return padded_h_ != in_h_ || padded_w_ != in_w_; }
+  // One image's rows of cols (Ho·Wo, kh·kw·C) <- the patches of the image (H, W, C);
+  // `padded` (Hp, Wp, C) is scratch.
+  void im2col_image(const float* img, float* padded, float* out) const;
   // One image's dx (H, W, C) <- the sum of every patch row of its dcols (Ho·Wo, kh·kw·C)
-  // at the place the patch was copied from.
-  void col2im_image(const float* dcols, float* img) const;
+  // at the place the patch was copied from; `padded` (Hp, Wp, C) is scratch.
+  void col2im_image(const float* dcols, float* padded, float* img) const;
+  void reserve_padded_images();        // padded_ sized for every worker thread
+  float* padded_image(int worker);     // that worker's (Hp, Wp, C) scratch, or null
 
   int filters_, kernel_size_, strides_;
   std::string padding_;
   ActivationKind activation_;
   // Geometry, known after build().
   int in_h_ = 0, in_w_ = 0, in_c_ = 0, out_h_ = 0, out_w_ = 0, pad_top_ = 0, pad_left_ = 0;
+  int padded_h_ = 0, padded_w_ = 0;  // (Hp, Wp): the input with its padding, as far as windows reach
   Param kernel_{"kernel", {}, {}, true};
   Param bias_{"bias", {}, {}, true};
   const Tensor* y_ = nullptr;  // the forward output, for act'(z) computed from y
@@ -91,6 +104,7 @@ class Conv2D : public LayerBase<Conv2D> {
   Tensor dz_;     // (N, Ho, Wo, F) scratch for dz when there is an activation to undo
   std::vector<float> bias_partial_;  // per-chunk sums of dz, scratch for the bias gradient
   std::vector<double> bias_sums_;    // (F) the reduced sums
+  Tensor padded_;  // (threads, Hp·Wp·C) each worker's padded copy of one image
   Tensor dcols_;  // (threads, Ho·Wo·kh·kw·C) one image's dz · Wᵀ per worker thread
 };
 
