@@ -54,27 +54,19 @@ void softmax_row_backward(const float* y, const float* dy, float* dz, size_t col
   for (size_t c = 0; c < cols; ++c) dz[c] = y[c] * (dy[c] - dot);
 }
 
-// LeakyReLU over elements [b, e), the passes the chapter's CNN runs on every conv output.
-// Written as (positive part) + a · (negative part), which g++ vectorises; the plain
-// `v > 0 ? v : a * v` stays a scalar branch, ~5× slower on a conv's output. NN_SIMD_CLONES
+// LeakyReLU over elements [b, e), the passes the chapter's CNN runs on every conv output
+// (the formula, written so that it vectorises, is in activations.h). NN_SIMD_CLONES
 // compiles it for AVX-512, AVX2 and plain x86-64 and the best is picked when the program
 // loads (as in Adam), so it runs at about memory speed. (No __restrict: Dense and Conv2D
 // apply their activation in place, z == y; g++ checks for overlap once per call instead.)
 NN_SIMD_CLONES
 void leaky_relu_range(const float* z, float* y, size_t b, size_t e, float a) {
-  for (size_t i = b; i < e; ++i) {
-    const float v = z[i];
-    y[i] = (v > 0.0f ? v : 0.0f) + a * (v > 0.0f ? 0.0f : v);
-  }
+  for (size_t i = b; i < e; ++i) y[i] = leaky_relu(z[i], a);
 }
 
 NN_SIMD_CLONES
 void leaky_relu_backward_range(const float* y, const float* dy, float* dz, size_t b, size_t e, float a) {
-  for (size_t i = b; i < e; ++i) {
-    const float d = dy[i];
-    const bool positive = y[i] > 0.0f;
-    dz[i] = (positive ? d : 0.0f) + a * (positive ? 0.0f : d);
-  }
+  for (size_t i = b; i < e; ++i) dz[i] = leaky_relu_backward(dy[i], y[i] > 0.0f, a);
 }
 
 }  // namespace

@@ -19,6 +19,16 @@ enum class ActivationKind { linear, relu, sigmoid, tanh, softmax, leaky_relu };
 
 constexpr float kLeakyReluAlpha = 0.3f;  // Keras's default for LeakyReLU and "leaky_relu"
 
+// LeakyReLU on one number, forward and backward, written as (positive part) + a · (negative
+// part): g++ turns this form into vector code, while `v > 0 ? v : a * v` stays a scalar
+// branch (~5× slower on a conv's output). With a = 1 both are the identity, which lets
+// BatchNormalization run one loop with or without the LeakyReLU it absorbs.
+inline float leaky_relu(float v, float a) { return (v > 0.0f ? v : 0.0f) + a * (v > 0.0f ? 0.0f : v); }
+// dL/dz from dL/dy = d, given whether the unit was active (y > 0, equivalently z > 0).
+inline float leaky_relu_backward(float d, bool positive, float a) {
+  return (positive ? d : 0.0f) + a * (positive ? 0.0f : d);
+}
+
 // "relu" -> ActivationKind::relu; an unknown name is an nn::Error listing the known ones.
 ActivationKind activation_from_name(const std::string& name);
 std::string activation_name(ActivationKind kind);

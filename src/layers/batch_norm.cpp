@@ -6,6 +6,7 @@
 #include "kernels/elementwise.h"
 #include "kernels/simd_clones.h"
 #include "kernels/thread_pool.h"
+#include "layers/leaky_relu.h"
 #include "layers/row_sums.h"
 
 namespace nn::layers {
@@ -70,22 +71,41 @@ void add_shifted_moments(const float* __restrict x, const float* __restrict shif
   }
 }
 
-// acc[j] += Σ_r dy[r][j],  acc[C + j] += Σ_r dy[r][j] · (x[r][j] - mean[j])
+// The per-channel constants of one pass: y = leaky_relu(x · scale + shift, alpha), where
+// alpha = 1 (the identity) unless a LeakyReLU was absorbed.
+struct Affine {
+  const float* scale;
+  const float* shift;
+  float alpha;
+};
+
+// dL/d(x · scale + shift) from the dL/dy that reached this layer: the absorbed LeakyReLU's
+// backward, its slope read from the sign of x · scale + shift — the same number forward
+// computed, so the same choice as LeakyReLU's own backward makes from its output.
+inline float undo_leaky(float d, float x, float scale, float shift, float alpha) {
+  return leaky_relu_backward(d, x * scale + shift > 0.0f, alpha);
+}
+
+// acc[j] += Σ_r g[r][j],  acc[C + j] += Σ_r g[r][j] · (x[r][j] - mean[j]),
+// g = dy through the absorbed LeakyReLU's backward (g = dy when there is none)
 NN_SIMD_CLONES
 void add_gradient_sums(const float* __restrict dy, const float* __restrict x, const float* __restrict mean,
-                       size_t r0, size_t r1, size_t c, float* __restrict acc) {
+                       Affine f, size_t r0, size_t r1, size_t c, float* __restrict acc) {
   for (size_t j0 = 0; j0 < c; j0 += kBlock) {
-    float sum[kBlock] = {}, sum_dx[kBlock] = {}, mu[kBlock] = {};
+    float sum[kBlock] = {}, sum_dx[kBlock] = {}, mu[kBlock] = {}, sc[kBlock] = {}, sh[kBlock] = {};
     const size_t width = std::min(kBlock, c - j0);
     std::copy(mean + j0, mean + j0 + width, mu);
+    std::copy(f.scale + j0, f.scale + j0 + width, sc);
+    std::copy(f.shift + j0, f.shift + j0 + width, sh);
     if (width == kBlock) {
       for (size_t r = r0; r < r1; ++r) {
         const float* d = dy + r * c + j0;
         const float* xr = x + r * c + j0;
 #pragma GCC unroll 1  // (see above)
         for (size_t t = 0; t < kBlock; ++t) {
-          sum[t] += d[t];
-          sum_dx[t] += d[t] * (xr[t] - mu[t]);
+          const float g = undo_leaky(d[t], xr[t], sc[t], sh[t], f.alpha);
+          sum[t] += g;
+          sum_dx[t] += g * (xr[t] - mu[t]);
         }
       }
     } else {
@@ -93,8 +113,9 @@ void add_gradient_sums(const float* __restrict dy, const float* __restrict x, co
         const float* d = dy + r * c + j0;
         const float* xr = x + r * c + j0;
         for (size_t t = 0; t < width; ++t) {
-          sum[t] += d[t];
-          sum_dx[t] += d[t] * (xr[t] - mu[t]);
+          const float g = undo_leaky(d[t], xr[t], sc[t], sh[t], f.alpha);
+          sum[t] += g;
+          sum_dx[t] += g * (xr[t] - mu[t]);
         }
       }
     }
@@ -105,22 +126,36 @@ void add_gradient_sums(const float* __restrict dy, const float* __restrict x, co
   }
 }
 
-// y[r][j] = x[r][j] · scale[j] + shift[j]
+// y[r][j] = leaky_relu(x[r][j] · scale[j] + shift[j], alpha)
 NN_SIMD_CLONES
-void scale_shift(const float* __restrict x, const float* __restrict scale, const float* __restrict shift, size_t r0,
-                 size_t r1, size_t c, float* __restrict y) {
+void scale_shift(const float* __restrict x, Affine f, size_t r0, size_t r1, size_t c, float* __restrict y) {
+  const float* __restrict scale = f.scale;
+  const float* __restrict shift = f.shift;
   for (size_t r = r0; r < r1; ++r)
-    for (size_t j = 0; j < c; ++j) y[r * c + j] = x[r * c + j] * scale[j] + shift[j];
+    for (size_t j = 0; j < c; ++j) y[r * c + j] = leaky_relu(x[r * c + j] * scale[j] + shift[j], f.alpha);
 }
 
-// dx[r][j] = scale[j] · dy[r][j] + slope[j] · (x[r][j] - mean[j]) + offset[j]
+// dx[r][j] = scale[j] · g[r][j] + slope[j] · (x[r][j] - mean[j]) + offset[j]   (training)
+// dx[r][j] = scale[j] · g[r][j]                                                 (inference:
+//                                                                   slope = offset = null)
+// with g = dy through the absorbed LeakyReLU's backward, as in add_gradient_sums.
 NN_SIMD_CLONES
-void training_dx(const float* __restrict dy, const float* __restrict x, const float* __restrict scale,
-                 const float* __restrict slope, const float* __restrict mean, const float* __restrict offset, size_t r0,
-                 size_t r1, size_t c, float* __restrict dx) {
+void input_gradient(const float* __restrict dy, const float* __restrict x, Affine f, const float* __restrict slope,
+                    const float* __restrict mean, const float* __restrict offset, size_t r0, size_t r1, size_t c,
+                    float* __restrict dx) {
+  const float* __restrict scale = f.scale;
+  const float* __restrict shift = f.shift;
+  if (!slope) {
+    for (size_t r = r0; r < r1; ++r)
+      for (size_t j = 0; j < c; ++j)
+        dx[r * c + j] = scale[j] * undo_leaky(dy[r * c + j], x[r * c + j], scale[j], shift[j], f.alpha);
+    return;
+  }
   for (size_t r = r0; r < r1; ++r)
-    for (size_t j = 0; j < c; ++j)
-      dx[r * c + j] = scale[j] * dy[r * c + j] + slope[j] * (x[r * c + j] - mean[j]) + offset[j];
+    for (size_t j = 0; j < c; ++j) {
+      const float g = undo_leaky(dy[r * c + j], x[r * c + j], scale[j], shift[j], f.alpha);
+      dx[r * c + j] = scale[j] * g + slope[j] * (x[r * c + j] - mean[j]) + offset[j];
+    }
 }
 
 }  // namespace
@@ -192,8 +227,10 @@ void BatchNormalization::forward(const Tensor& x, Tensor& y, bool training) {
     scale_[j] = gamma_.value[j] * inv_std_[j];
     shift_[j] = beta_.value[j] - mean_[j] * scale_[j];
   }
+  // (With a LeakyReLU absorbed, y is already its output.)
   float* ys = y.data();
-  for_row_chunks(m, c, [&](size_t r0, size_t r1) { scale_shift(xs, scale_.data(), shift_.data(), r0, r1, c, ys); });
+  const Affine f{scale_.data(), shift_.data(), absorbed_alpha_};
+  for_row_chunks(m, c, [&](size_t r0, size_t r1) { scale_shift(xs, f, r0, r1, c, ys); });
 }
 
 void BatchNormalization::backward(const Tensor& dy, Tensor& dx) {
@@ -201,8 +238,10 @@ void BatchNormalization::backward(const Tensor& dy, Tensor& dx) {
   const float* xs = x_->data();
   const float* dys = dy.data();
   // Σ dy into sums_[j] and Σ dy · (x - μ) into sums_[C + j]; Σ dy · x̂ is the latter / σ.
+  // (With a LeakyReLU absorbed, dy arrives as its dL/dy; the passes undo its slope first.)
+  const Affine f{scale_.data(), shift_.data(), absorbed_alpha_};
   sum_rows(m, c, 2 * c, partial_, sums_,
-           [&](size_t r0, size_t r1, float* acc) { add_gradient_sums(dys, xs, mean_.data(), r0, r1, c, acc); });
+           [&](size_t r0, size_t r1, float* acc) { add_gradient_sums(dys, xs, mean_.data(), f, r0, r1, c, acc); });
   for (size_t j = 0; j < c; ++j) {
     beta_.grad[j] += static_cast<float>(sums_[j]);
     gamma_.grad[j] += static_cast<float>(sums_[c + j] * inv_std_[j]);
@@ -213,8 +252,7 @@ void BatchNormalization::backward(const Tensor& dy, Tensor& dx) {
   if (!last_training_) {
     // The moving statistics are constants: y is just x · scale + shift.
     for_row_chunks(m, c, [&](size_t r0, size_t r1) {
-      for (size_t r = r0; r < r1; ++r)
-        for (size_t j = 0; j < c; ++j) dxs[r * c + j] = dys[r * c + j] * scale_[j];
+      input_gradient(dys, xs, f, nullptr, nullptr, nullptr, r0, r1, c, dxs);
     });
     return;
   }
@@ -230,8 +268,17 @@ void BatchNormalization::backward(const Tensor& dy, Tensor& dx) {
     offset[j] = static_cast<float>(-scale_[j] * mean_dy);
   }
   for_row_chunks(m, c, [&](size_t r0, size_t r1) {
-    training_dx(dys, xs, scale_.data(), slope, mean_.data(), offset, r0, r1, c, dxs);
+    input_gradient(dys, xs, f, slope, mean_.data(), offset, r0, r1, c, dxs);
   });
+}
+
+bool BatchNormalization::can_absorb(const Layer& next) const {
+  return dynamic_cast<const LeakyReLU*>(&next) != nullptr;
+}
+
+void BatchNormalization::absorb(const Layer* next) {
+  const auto* leaky = dynamic_cast<const LeakyReLU*>(next);
+  absorbed_alpha_ = leaky ? leaky->alpha() : 1.0f;
 }
 
 double BatchNormalization::forward_flops() const {

@@ -58,6 +58,10 @@ class BatchNormalization : public LayerBase<BatchNormalization> {
   std::vector<Param*> params() override { return {&gamma_, &beta_, &moving_mean_, &moving_variance_}; }
   double forward_flops() const override;
   std::string explain_params() const override;
+  // A LeakyReLU right after it is applied in the same passes (see Layer::can_absorb):
+  // forward writes leaky_relu(γ x̂ + β) and backward first undoes the LeakyReLU's slope.
+  bool can_absorb(const Layer& next) const override;
+  void absorb(const Layer* next) override;
 
   float momentum() const { return momentum_; }
   float epsilon() const { return epsilon_; }
@@ -80,6 +84,7 @@ class BatchNormalization : public LayerBase<BatchNormalization> {
   std::vector<float> scale_, shift_;  // (C) y = x · scale + shift, folded from the above
   std::vector<float> partial_;        // per-chunk sums, scratch for the reductions
   std::vector<double> sums_;          // (C) or (2C) reduced sums
+  float absorbed_alpha_ = 1.0f;  // alpha of the absorbed LeakyReLU; 1 (the identity) when none
   std::vector<float> dx_coefficients_;  // (2C) slope, offset of the training dx (see backward)
 };
 

@@ -40,6 +40,10 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   outputs_.assign(layers_.size(), Tensor());
   grads_.assign(layers_.size(), Tensor());
   for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_input_gradient_needed(i > 1);
+  // Which layers the one before can absorb in training steps (never the first real layer,
+  // whose predecessor is the input, nor the last, whose output the loss reads).
+  absorbable_.assign(layers_.size(), false);
+  for (size_t i = 2; i + 1 < layers_.size(); ++i) absorbable_[i] = layers_[i - 1]->can_absorb(*layers_[i]);
   configure_loss_fusion();
   if (profile_on_) reset_profile();
 }
@@ -61,6 +65,11 @@ const Tensor& Model::layer_output(size_t index) const {
     if (!last_input_) throw Error("layer_output(0): run forward first");
     return *last_input_;
   }
+  if (last_pass_fused_ && index < layers_.size() &&
+      (absorbable_[index] || (index + 1 < layers_.size() && absorbable_[index + 1])))
+    throw Error("layer_output(" + std::to_string(index) + "): the last pass was a training step, which fused \"" +
+                layers_[index]->name() + "\" with its neighbour (see set_layer_fusion), so its own output was "
+                "not kept; call forward(x, training) first");
   return outputs_.at(index);
 }
 
@@ -152,8 +161,11 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 }  // namespace
 
-const Tensor& Model::forward(const Tensor& x, bool training) {
+const Tensor& Model::forward(const Tensor& x, bool training) { return forward_pass(x, training, false); }
+
+const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
   if (!built()) ensure_built(x);
+  last_pass_fused_ = fuse;
   const Tensor* current = &x;
   last_input_ = &x;
   if (profile_on_) {
@@ -161,6 +173,14 @@ const Tensor& Model::forward(const Tensor& x, bool training) {
     ++profile_.forward_passes;
   }
   for (size_t i = 1; i < layers_.size(); ++i) {
+    // Tell every layer, on every pass, whether it does the next one's work: a layer can be
+    // shared with another model where it is not followed by the same layer.
+    const bool absorbs_next = fuse && i + 1 < layers_.size() && absorbable_[i + 1];
+    layers_[i]->absorb(absorbs_next ? layers_[i + 1].get() : nullptr);
+    if (fuse && absorbable_[i]) {  // done by layers_[i - 1]; its output stands for ours
+      if (profile_on_) profile_.layers[i - 1].fused_into = layers_[i - 1]->name();
+      continue;
+    }
     if (profile_on_) {
       const auto t0 = Clock::now();
       layers_[i]->forward(*current, outputs_[i], training);
@@ -186,6 +206,7 @@ void Model::backward(const Tensor& y_true) {
   }
   const Tensor* dy = &loss_grad_;
   for (size_t i = layers_.size() - 1; i >= 1; --i) {
+    if (last_pass_fused_ && absorbable_[i]) continue;  // layers_[i - 1] takes our dL/dy as it is
     if (profile_on_) {
       const auto t0 = Clock::now();
       layers_[i]->backward(*dy, grads_[i]);
@@ -219,7 +240,7 @@ double Model::count_correct(const Tensor& y_pred, const Tensor& y_true) const {
 // step, so a batch that produced them changes no weight. (BatchNormalization's moving
 // statistics are the exception: they are updated during the forward pass itself.)
 Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* correct) {
-  const Tensor& y_pred = forward(xb, true);
+  const Tensor& y_pred = forward_pass(xb, true, fusion_on_);
   StepResult result;
   const auto t_loss = profile_on_ ? Clock::now() : Clock::time_point{};
   result.loss = loss().value(y_pred, yb);

@@ -121,11 +121,18 @@ class Model {
   const FitProgress& fit_progress() const { return progress_; }
 
   // ---- for tutorials and tests: the pieces of one step ----
+  // forward runs every layer on its own, so layer_output(i) holds each layer's output.
   const Tensor& forward(const Tensor& x, bool training);  // x: (N, input...) -> (N, output...)
   void backward(const Tensor& y_true);  // from the last forward's output; adds into grads
   const std::vector<std::shared_ptr<Layer>>& layers();   // layers()[0] is the InputLayer
   Layer& get_layer(const std::string& name);
   const Tensor& layer_output(size_t index) const;        // activations of layers()[index]
+  // Training steps (fit, train_on_batch) let a layer do the next one's work in the same
+  // pass over memory (Layer::can_absorb): BatchNormalization applies the LeakyReLU after
+  // it, forward and backward. The numbers are exactly the same either way; the fused step
+  // is faster (the chapter's CNN: ~6%) but skips the absorbed layer's own calls, so turn it
+  // off to step through every layer in a debugger. On by default.
+  void set_layer_fusion(bool on) { fusion_on_ = on; }
   std::vector<Param*> params();                          // every parameter, Keras order
   const std::string& name() const { return name_; }
   bool compiled() const { return loss_ != nullptr; }
@@ -143,6 +150,7 @@ class Model {
   struct LayerTiming {
     std::string name, type;
     double forward_seconds = 0, backward_seconds = 0;  // summed over every call
+    std::string fused_into;  // the layer that did this one's work (set_layer_fusion), if any
   };
   struct Profile {
     std::vector<LayerTiming> layers;  // layers()[1...] in order (the InputLayer does nothing)
@@ -202,6 +210,11 @@ class Model {
   std::unique_ptr<optimizers::Optimizer> optimizer_;
   std::vector<std::string> metrics_;
   bool fused_loss_ = false;
+  // Layer fusion in training steps: absorbable_[i] when layers_[i - 1] can do layers_[i]'s
+  // work; last_pass_fused_ when the last forward pass did so (backward follows it).
+  std::vector<bool> absorbable_;
+  bool fusion_on_ = true, last_pass_fused_ = false;
+  const Tensor& forward_pass(const Tensor& x, bool training, bool fuse);
   Tensor batch_x_, batch_y_;  // reused gather buffers for fit/evaluate/predict
   bool profile_on_ = false;
   Profile profile_;

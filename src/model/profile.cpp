@@ -16,7 +16,7 @@ void Model::set_profile(bool on) {
 void Model::reset_profile() {
   profile_ = Profile{};
   for (size_t i = 1; i < layers_.size(); ++i)
-    profile_.layers.push_back({layers_[i]->name(), layers_[i]->type(), 0.0, 0.0});
+    profile_.layers.push_back({layers_[i]->name(), layers_[i]->type(), 0.0, 0.0, ""});
 }
 
 std::string Model::profile_report() const {
@@ -37,6 +37,12 @@ std::string Model::profile_report() const {
   std::snprintf(line, sizeof line, "%-24s %-20s %10s %10s %7s\n", "", "", "per pass", "per pass", "");
   out += line;
   for (const LayerTiming& t : p.layers) {
+    if (!t.fused_into.empty() && t.forward_seconds == 0 && t.backward_seconds == 0) {
+      std::snprintf(line, sizeof line, "%-24s %-20s %21s\n", t.name.c_str(), t.type.c_str(),
+                    ("fused into " + t.fused_into).c_str());
+      out += line;
+      continue;
+    }
     std::snprintf(line, sizeof line, "%-24s %-20s %10.3f %10.3f %6.1f%%\n", t.name.c_str(), t.type.c_str(),
                   per(t.forward_seconds, p.forward_passes), per(t.backward_seconds, p.backward_passes),
                   share(t.forward_seconds + t.backward_seconds));
