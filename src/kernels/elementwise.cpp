@@ -20,14 +20,21 @@ void parallel_elements(size_t n, const std::function<void(size_t, size_t)>& body
   parallel_for(n, size_t{1} << 14, body);
 }
 
+namespace {
+// y[r][c] += bias[c] for rows [r0, r1). __restrict (bias is never a row of y) and the
+// AVX-512/AVX2 clones make it one vector add per 16 (8) numbers; without them g++ checks for
+// overlap on every row and uses SSE: on a first Conv2D's 32-channel output that took 15% of
+// its forward pass.
+NN_SIMD_CLONES
+void add_bias_rows(float* __restrict y, const float* __restrict bias, size_t r0, size_t r1, size_t cols) {
+  for (size_t r = r0; r < r1; ++r)
+    for (size_t c = 0; c < cols; ++c) y[r * cols + c] += bias[c];
+}
+}  // namespace
+
 void add_row_vector(float* y, const float* bias, size_t rows, size_t cols) {
   const size_t grain_rows = std::max<size_t>(1, (size_t{1} << 14) / std::max<size_t>(cols, 1));
-  auto work = [&](size_t r0, size_t r1) {
-    for (size_t r = r0; r < r1; ++r) {
-      float* row = y + r * cols;
-      for (size_t c = 0; c < cols; ++c) row[c] += bias[c];
-    }
-  };
+  auto work = [&](size_t r0, size_t r1) { add_bias_rows(y, bias, r0, r1, cols); };
   if (rows * cols < kParallelThreshold)
     work(0, rows);
   else

@@ -405,7 +405,7 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const f
   job.uk = &active_ukernel();
   job.op = Operands{a, trans_a ? 1 : lda, trans_a ? lda : 1, b, trans_b ? 1 : ldb, trans_b ? ldb : 1};
   job.m = m, job.n = n, job.k = k, job.alpha = alpha, job.beta = beta, job.c = c, job.ldc = ldc;
-  job.plan = plan_work(*job.uk, m, n, k, get_num_threads());
+  job.plan = plan_work(*job.uk, m, n, k, available_threads());
   job.partial = nullptr;
   if (job.plan.chunks > 1)
     job.partial = t_workspace.partial.get(static_cast<size_t>(job.plan.chunks) * m * n);

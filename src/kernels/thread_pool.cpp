@@ -174,6 +174,8 @@ int get_num_threads() {
   return g_threads;
 }
 
+int available_threads() { return t_inside_task ? 1 : get_num_threads(); }
+
 void parallel_tasks(size_t count, const std::function<void(size_t, int)>& task) {
   if (count == 0) return;
   if (count == 1 || t_inside_task || get_num_threads() == 1) {

@@ -16,6 +16,10 @@ namespace nn {
 // is running; n < 1 is an nn::Error.
 void set_num_threads(int n);
 int get_num_threads();
+// The threads a parallel call made right here would use: 1 inside a task (a nested call
+// runs serially, see parallel_tasks), else get_num_threads(). sgemm plans its split with
+// it: a multiply inside a task cut as if for 2 threads only gets narrower tiles.
+int available_threads();
 
 // Runs task(index, worker) for every index in [0, count). `worker` is in
 // [0, get_num_threads()) and no two tasks run at the same time with the same worker, so
