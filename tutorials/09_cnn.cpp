@@ -21,7 +21,8 @@
 //   CNN against MLP                         [8] [9] the same data, the same epochs, a table
 //   what the first layer learned            [10] its 32 filters and one image's feature maps
 //
-// Where this lives in the library: src/layers/conv2d.cpp (im2col + one matrix multiply),
+// Where this lives in the library: src/layers/conv2d.cpp (im2col + one matrix multiply; the
+// faster implicit GEMM of src/kernels/conv_gemm.cpp does the same sums without the copy),
 // batch_norm.cpp, leaky_relu.cpp, dropout.cpp; window.h has the shape arithmetic.
 //
 // Expected output (Fashion-MNIST, 2 cores): in [1] the edge filter's feature map, and the

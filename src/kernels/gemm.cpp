@@ -132,16 +132,35 @@ void pack_panel_portable(const float* src, long q_stride, long p_stride, int cou
   }
 }
 
+}  // namespace
+
+// The micro-kernel for the current SIMD level (cpu.h).
+const MicroKernel& active_ukernel() {
+  switch (get_simd_level()) {
+#if defined(__x86_64__)
+    case SimdLevel::avx512: return ukernel_avx512();
+    case SimdLevel::avx2: return ukernel_avx2();
+#endif
+    default: return ukernel_generic();
+  }
+}
+
+void pack_panel(const MicroKernel& uk, bool a_side, const float* src, long q_stride, long p_stride, int count, int kc,
+                float* dst) {
+  const PackPanelFn own = a_side ? uk.pack_a : uk.pack_b;
+  if (own)
+    own(src, q_stride, p_stride, count, kc, dst);
+  else
+    pack_panel_portable(src, q_stride, p_stride, count, kc, a_side ? uk.mr : uk.nr, dst);
+}
+
+namespace {
+
 // Packs op(A)[i0 : i0+mc, p0 : p0+kc] as consecutive micro-panels of MR rows.
 void pack_a(const MicroKernel& uk, const Operands& op, int i0, int mc, int p0, int kc, float* dst) {
   for (int ir = 0; ir < mc; ir += uk.mr, dst += static_cast<size_t>(uk.mr) * kc) {
     const float* src = op.a + (i0 + ir) * op.a_row + p0 * op.a_col;
-    const int rows = std::min(uk.mr, mc - ir);
-    if (uk.pack_a) {
-      uk.pack_a(src, op.a_row, op.a_col, rows, kc, dst);
-    } else {
-      pack_panel_portable(src, op.a_row, op.a_col, rows, kc, uk.mr, dst);
-    }
+    pack_panel(uk, true, src, op.a_row, op.a_col, std::min(uk.mr, mc - ir), kc, dst);
   }
 }
 
@@ -149,12 +168,7 @@ void pack_a(const MicroKernel& uk, const Operands& op, int i0, int mc, int p0, i
 void pack_b(const MicroKernel& uk, const Operands& op, int p0, int kc, int j0, int nc, float* dst) {
   for (int jr = 0; jr < nc; jr += uk.nr, dst += static_cast<size_t>(uk.nr) * kc) {
     const float* src = op.b + p0 * op.b_row + (j0 + jr) * op.b_col;
-    const int cols = std::min(uk.nr, nc - jr);
-    if (uk.pack_b) {
-      uk.pack_b(src, op.b_col, op.b_row, cols, kc, dst);
-    } else {
-      pack_panel_portable(src, op.b_col, op.b_row, cols, kc, uk.nr, dst);
-    }
+    pack_panel(uk, false, src, op.b_col, op.b_row, std::min(uk.nr, nc - jr), kc, dst);
   }
 }
 
@@ -264,17 +278,6 @@ void check_arguments(bool trans_a, bool trans_b, int m, int n, int k, const floa
   if (ldc < n) fail("ldc must be at least n = " + std::to_string(n) + ", got " + std::to_string(ldc));
   if (m > 0 && n > 0 && !c) fail("C is a null pointer");
   if (m > 0 && n > 0 && k > 0 && (!a || !b)) fail("A or B is a null pointer");
-}
-
-// The micro-kernel for the current SIMD level (cpu.h).
-const MicroKernel& active_ukernel() {
-  switch (get_simd_level()) {
-#if defined(__x86_64__)
-    case SimdLevel::avx512: return ukernel_avx512();
-    case SimdLevel::avx2: return ukernel_avx2();
-#endif
-    default: return ukernel_generic();
-  }
 }
 
 // ---- Threads ------------------------------------------------------------------------------

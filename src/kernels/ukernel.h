@@ -55,6 +55,14 @@ struct MicroKernel {
   PackPanelFn pack_b = nullptr;
 };
 
+// The kernel sgemm uses now (chosen by get_simd_level(), kernels/cpu.h). Other drivers of
+// the micro-kernel (kernels/conv_gemm.cpp) take the same one, so they agree with sgemm.
+const MicroKernel& active_ukernel();
+// Packs one A (a_side) or B micro-panel with the kernel's own routine if it has one, else
+// the portable one; width MR or NR, zero-padded (see PackPanelFn).
+void pack_panel(const MicroKernel& uk, bool a_side, const float* src, long q_stride, long p_stride, int count, int kc,
+                float* dst);
+
 // One kernel per instruction set, each in its own file (ukernel_<isa>_<MR>x<NR>.cpp).
 // The x86 ones only exist when compiling for x86-64; cpu.cpp says which may run here.
 const MicroKernel& ukernel_generic();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/conv_gemm.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/simd_clones.h"
@@ -172,18 +173,26 @@ void Conv2D::col2im_image(const float* dcols, float* padded, float* img) const {
       for (int ky = 0; ky < k; ++ky, dcols += run) add_into(window + ky * row, dcols, run);
     }
   }
-  if (!needs_padding()) return;
-  const size_t inside = static_cast<size_t>(in_w_) * in_c_;
+  if (needs_padding()) unpad_image(padded, img);
+}
+
+void Conv2D::unpad_image(const float* padded, float* img) const {
+  const size_t row = static_cast<size_t>(padded_w_) * in_c_, inside = static_cast<size_t>(in_w_) * in_c_;
   for (int iy = 0; iy < in_h_; ++iy)
     std::memcpy(img + iy * inside, padded + (iy + pad_top_) * row + pad_left_ * in_c_, inside * sizeof(float));
 }
 
-void Conv2D::reserve_padded_images() {
-  if (needs_padding()) padded_.resize({get_num_threads(), padded_h_ * padded_w_ * in_c_});
+void Conv2D::reserve_padded_images(int images) {
+  if (needs_padding()) padded_.resize({get_num_threads(), images * padded_h_ * padded_w_ * in_c_});
 }
 
 float* Conv2D::padded_image(int worker) {
-  return needs_padding() ? padded_.data() + static_cast<size_t>(worker) * padded_h_ * padded_w_ * in_c_ : nullptr;
+  return needs_padding() ? padded_.data() + static_cast<size_t>(worker) * padded_.dim(1) : nullptr;
+}
+
+ConvShape Conv2D::gemm_shape() const {
+  return {.out_h = out_h_, .out_w = out_w_, .kernel = kernel_size_, .stride = strides_, .channels = in_c_,
+          .filters = filters_, .padded_h = padded_h_, .padded_w = padded_w_};
 }
 
 int Conv2D::images_per_group() const {
@@ -197,13 +206,44 @@ int Conv2D::images_per_group() const {
 
 void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   check_input(x);
+  y.resize({x.dim(0), out_h_, out_w_, filters_});
+  if (conv_gemm_supported(gemm_shape()))
+    forward_implicit(x, y);
+  else
+    forward_im2col(x, y);
+  x_ = &x;
+  y_ = &y;
+}
+
+void Conv2D::finish_output(float* z) const {
+  const int rows = out_h_ * out_w_;
+  add_row_vector(z, bias_.value.data(), rows, filters_);
+  activation_forward(activation_, z, z, rows, filters_);
+}
+
+void Conv2D::forward_implicit(const Tensor& x, Tensor& y) {
+  // Image by image (a task each), multiplied where it lies (kernels/conv_gemm.h): padded
+  // into this worker's scratch first when the layer pads, then z = patches · W, + b and
+  // act, in place on y. W is packed for the micro-kernel once, for all the images.
+  const ConvShape shape = gemm_shape();
+  packed_w_.resize({static_cast<int>(conv_packed_weights_size(shape))});
+  conv_pack_weights(shape, kernel_.value.data(), packed_w_.data());
+  reserve_padded_images(1);
+  const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_, out = static_cast<size_t>(shape.pixels()) * filters_;
+  parallel_tasks(static_cast<size_t>(x.dim(0)), [&](size_t i, int worker) {
+    float* z = y.data() + i * out;
+    conv_forward_image(shape, padded_source(x.data() + i * image, padded_image(worker)), packed_w_.data(), z);
+    finish_output(z);
+  });
+}
+
+void Conv2D::forward_im2col(const Tensor& x, Tensor& y) {
   const int n = x.dim(0), patch = patch_size();
   const int rows_per_image = out_h_ * out_w_;
-  y.resize({n, out_h_, out_w_, filters_});
   // One worker's scratch for the patches of a group of images (backward uses it too).
   const size_t scratch = static_cast<size_t>(images_per_group()) * rows_per_image * patch;
   cols_.resize({get_num_threads(), static_cast<int>(scratch)});
-  reserve_padded_images();
+  reserve_padded_images(1);
   // Image by image (a task each): copy its patches into this worker's scratch, then, while
   // they are still in the core's cache, z = cols · W ((Ho·Wo)×(kh·kw·C) times
   // (kh·kw·C)×F), + b and act, in place on y. The patches of the whole batch are not kept:
@@ -220,11 +260,8 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
     float* z = y.data() + i * rows_per_image * filters_;
     sgemm(false, false, rows_per_image, filters_, patch, 1.0f, cols, patch, kernel_.value.data(), filters_, 0.0f, z,
           filters_);
-    add_row_vector(z, bias_.value.data(), rows_per_image, filters_);
-    activation_forward(activation_, z, z, rows_per_image, filters_);
+    finish_output(z);
   });
-  x_ = &x;
-  y_ = &y;
 }
 
 void Conv2D::backward(const Tensor& dy, Tensor& dx) {
@@ -243,6 +280,67 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
            [&](size_t r0, size_t r1, float* acc) { add_column_block_sums(dzs, r0, r1, filters_, filters_, acc); });
   for (int f = 0; f < filters_; ++f) bias_.grad[f] += static_cast<float>(bias_sums_[f]);
 
+  // dW's share of each group of images (images_per_group) into its own partial, and dx.
+  const bool need_dx = input_gradient_needed();
+  const int group = images_per_group(), groups = (n + group - 1) / group;
+  const size_t weights = static_cast<size_t>(patch) * filters_;
+  dw_partial_.resize({groups, static_cast<int>(weights)});
+  if (need_dx) dx.resize({n, in_h_, in_w_, in_c_});
+  if (conv_gemm_supported(gemm_shape()))
+    backward_groups_implicit(dzs, dx, need_dx);
+  else
+    backward_groups_im2col(dzs, dx, need_dx);
+
+  // dW += the partials, added in group order (element by element, split over the pool).
+  const float* partial = dw_partial_.data();
+  float* dw = kernel_.grad.data();
+  for_chunks(weights, [&](size_t j0, size_t j1) {
+    add_column_block_sums(partial + j0, 0, static_cast<size_t>(groups), j1 - j0, weights, dw + j0);
+  });
+}
+
+void Conv2D::backward_groups_implicit(const float* dz, Tensor& dx, bool need_dx) {
+  // A task per group: the group's images (padded side by side in this worker's scratch
+  // when the layer pads), then dW's share = patchesᵀ · dz straight from them, and image by
+  // image dx += dz · Wᵀ added back into a padded image (kernels/conv_gemm.h). No patch
+  // matrix is ever written. Each task's numbers depend only on its images, and the
+  // partials are added in group order, so dW is the same for any thread count.
+  const ConvShape shape = gemm_shape();
+  const int n = x_->dim(0), group = images_per_group(), groups = (n + group - 1) / group;
+  const int threads = get_num_threads();
+  const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_, padded = shape.padded_image();
+  const size_t weights = static_cast<size_t>(patch_size()) * filters_, dz_image = static_cast<size_t>(shape.pixels()) * filters_;
+  reserve_padded_images(group);
+  dw_scratch_.resize({threads, static_cast<int>(conv_weight_grad_scratch(shape, group))});
+  if (need_dx) {
+    packed_w_.resize({static_cast<int>(conv_packed_weights_size(shape))});
+    conv_pack_weights_transposed(shape, kernel_.value.data(), packed_w_.data());
+    if (needs_padding()) padded_dx_.resize({threads, static_cast<int>(padded)});
+  }
+  parallel_tasks(static_cast<size_t>(groups), [&](size_t g, int worker) {
+    const int i0 = static_cast<int>(g) * group, i1 = std::min(n, i0 + group);
+    const float* images = x_->data() + i0 * image;
+    size_t stride = image;
+    if (needs_padding()) {
+      float* p = padded_image(worker);
+      for (int i = i0; i < i1; ++i) pad_image(x_->data() + i * image, p + (i - i0) * padded);
+      images = p;
+      stride = padded;
+    }
+    conv_weight_grad(shape, images, stride, i1 - i0, dz + i0 * dz_image, dw_scratch_.data() + worker * dw_scratch_.dim(1),
+                     dw_partial_.data() + g * weights);
+    if (!need_dx) return;
+    for (int i = i0; i < i1; ++i) {
+      float* out = dx.data() + i * image;
+      float* target = needs_padding() ? padded_dx_.data() + worker * padded : out;
+      std::fill(target, target + padded, 0.0f);
+      conv_input_grad_image(shape, dz + i * dz_image, packed_w_.data(), target);
+      if (needs_padding()) unpad_image(target, out);
+    }
+  });
+}
+
+void Conv2D::backward_groups_im2col(const float* dzs, Tensor& dx, bool need_dx) {
   // A task per group of images (images_per_group): copy the group's patches again into
   // this worker's scratch (forward did not keep them), then, while they are in the core's
   // cache,
@@ -252,19 +350,15 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
   //                             into dx (one image of dcols, ≤ 288 KiB, stays in cache).
   // Each multiply runs on its task's thread (sgemm inside a task is serial), and the
   // partials are added in group order below, so dW is the same for any thread count.
-  const bool need_dx = input_gradient_needed();
+  const int n = x_->dim(0), patch = patch_size();
   const int rows_per_image = out_h_ * out_w_, group = images_per_group();
   const int groups = (n + group - 1) / group;
   const size_t weights = static_cast<size_t>(patch) * filters_;
   const size_t cols_scratch = static_cast<size_t>(group) * rows_per_image * patch;
   const size_t dcols_scratch = static_cast<size_t>(rows_per_image) * patch;
   cols_.resize({get_num_threads(), static_cast<int>(cols_scratch)});
-  reserve_padded_images();
-  dw_partial_.resize({groups, static_cast<int>(weights)});
-  if (need_dx) {
-    dcols_.resize({get_num_threads(), static_cast<int>(dcols_scratch)});  // one per worker thread
-    dx.resize({n, in_h_, in_w_, in_c_});
-  }
+  reserve_padded_images(1);
+  if (need_dx) dcols_.resize({get_num_threads(), static_cast<int>(dcols_scratch)});  // one per worker thread
   const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_;
   parallel_tasks(static_cast<size_t>(groups), [&](size_t g, int worker) {
     const int i0 = static_cast<int>(g) * group, i1 = std::min(n, i0 + group);
@@ -283,12 +377,6 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
             0.0f, dcols, patch);
       col2im_image(dcols, padded_image(worker), dx.data() + i * image);
     }
-  });
-  // dW += the partials, added in group order (element by element, split over the pool).
-  const float* partial = dw_partial_.data();
-  float* dw = kernel_.grad.data();
-  for_chunks(weights, [&](size_t j0, size_t j1) {
-    add_column_block_sums(partial + j0, 0, static_cast<size_t>(groups), j1 - j0, weights, dw + j0);
   });
 }
 

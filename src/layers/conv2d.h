@@ -14,32 +14,32 @@
 //             dcols = dz · Wᵀ            (N·Ho·Wo, kh·kw·C): each patch's share of the error
 //             dx = col2im(dcols)         add every patch row back where it was copied from
 //
-// Why im2col rather than an implicit GEMM? An implicit GEMM reads the patches straight from
-// the image inside the matrix multiply's packing routine: no extra buffer, but the GEMM
-// kernel then has to know about convolutions. im2col keeps the GEMM a plain matrix multiply
-// (the one every Dense layer uses, tuned and tested once) at the price of a buffer kh·kw
-// times the input (for the chapter's CNN at most 2.4 M floats = 9.4 MB per batch of 32)
-// and one memory pass to fill it — small next to the multiply's arithmetic. The buffer
-// also doubles as the saved input backward needs for dW.
-// The patches are copied from a zero-padded copy of the image (made once per image, a
-// ninth of the patches' size), so every patch row is one straight copy with no test for
-// the edge: for the first layer (3 channels) the tests and short copies had cost more
-// than its multiply. (The buffer grows with the batch:
-// predict and evaluate in batches of 32, not all at once.)
+// How it runs: two ways, the same numbers (to the last few bits).
+//  * im2col, as written above: the patches of one image are copied into a buffer and
+//    multiplied with the plain sgemm every Dense layer uses. Easy to follow, and the way to
+//    read the formulas; but the buffer is kh·kw = 9 times the image, written and read back,
+//    forward and again backward (it is not kept: 9.4 MB per batch for the chapter's CNN).
+//  * implicit GEMM (kernels/conv_gemm.h): the micro-kernel reads the patches straight out
+//    of the (zero-padded) image, one kernel row at a time, and dx is added straight back
+//    into it; no patch buffer at all. It needs patch rows long enough to feed the kernel
+//    (kw·C ≥ 32), so it serves every layer of the chapter's CNN but the first (C = 3),
+//    which keeps im2col. On bench_cnn (2 threads) it made training ~10% faster.
+// Either way the padding is made real once per image (a zero-padded copy, a ninth of the
+// patches' size), so no copy has to test for the image's edge.
 //
-// Which work runs per image and which for the whole batch: forward fills one image's rows
-// of cols and multiplies them by W at once, while they are still in the core's cache (one
-// image is a task on the thread pool; 9.4 MB for the batch would have gone out to memory
-// and come back). Backward does the same for dcols, which is only a step on the way to dx.
-// dW = colsᵀ · dz sums over every output pixel of the batch, so it stays one big multiply
-// (inner dimension 32,768 for the first layer) that the GEMM splits over its threads.
-// Either way each number is computed the same way on 1 thread or many.
+// What runs per image and what per group: forward handles one image per task (on the
+// thread pool), multiplying while its data is in the core's cache. Backward takes a group
+// of images per task (images_per_group: enough for dW's multiply to sum over ≥ 512 output
+// pixels), computes the group's share of dW into its own partial, and dx image by image;
+// the partials are then added in group order. Each number is computed the same way on 1
+// thread or many.
 //
 // Shapes (channels-last, NHWC as Keras): x (N, H, W, C), y (N, Ho, Wo, F); kernel
 // (kh, kw, C, F); bias (F). Output size and padding: see layers/window.h.
 // Initial kernel: glorot_uniform with Keras's convolution fans, fan_in = kh·kw·C and
 // fan_out = kh·kw·F, U(-l, l), l = sqrt(6 / (fan_in + fan_out)); biases start at zero.
 #pragma once
+#include "kernels/conv_gemm.h"
 #include "layers/layer.h"
 
 namespace nn::layers {
@@ -85,8 +85,18 @@ class Conv2D : public LayerBase<Conv2D> {
   // One image's dx (H, W, C) <- the sum of every patch row of its dcols (Ho·Wo, kh·kw·C)
   // at the place the patch was copied from; `padded` (Hp, Wp, C) is scratch.
   void col2im_image(const float* dcols, float* padded, float* img) const;
-  void reserve_padded_images();        // padded_ sized for every worker thread
-  float* padded_image(int worker);     // that worker's (Hp, Wp, C) scratch, or null
+  // The inverse of pad_image: the inside of padded (Hp, Wp, C) copied to img (H, W, C).
+  void unpad_image(const float* padded, float* img) const;
+  void reserve_padded_images(int images);  // padded_ sized for `images` per worker thread
+  float* padded_image(int worker);         // that worker's (images, Hp, Wp, C) scratch, or null
+  ConvShape gemm_shape() const;            // this layer for kernels/conv_gemm.h
+  void finish_output(float* z) const;      // z (Ho·Wo, F) += b, then act, in place
+  // The two ways to run the multiplies (see the header comment): forward, and backward's
+  // dW partials per image group plus dx. dz: (N·Ho·Wo, F).
+  void forward_implicit(const Tensor& x, Tensor& y);
+  void forward_im2col(const Tensor& x, Tensor& y);
+  void backward_groups_implicit(const float* dz, Tensor& dx, bool need_dx);
+  void backward_groups_im2col(const float* dz, Tensor& dx, bool need_dx);
 
   int filters_, kernel_size_, strides_;
   std::string padding_;
@@ -105,7 +115,10 @@ class Conv2D : public LayerBase<Conv2D> {
   std::vector<float> bias_partial_;  // per-chunk sums of dz, scratch for the bias gradient
   std::vector<double> bias_sums_;    // (F) the reduced sums
   Tensor padded_;  // (threads, Hp·Wp·C) each worker's padded copy of one image
-  Tensor dcols_;  // (threads, Ho·Wo·kh·kw·C) one image's dz · Wᵀ per worker thread
+  Tensor dcols_;
+  Tensor packed_w_;    // W (forward) or Wᵀ (backward) packed for the micro-kernel
+  Tensor padded_dx_;   // (threads, Hp·Wp·C) each worker's padded dx of one image
+  Tensor dw_scratch_;  // (threads, ...) each worker's panels for conv_weight_grad  // (threads, Ho·Wo·kh·kw·C) one image's dz · Wᵀ per worker thread
 };
 
 }  // namespace nn::layers
