@@ -274,29 +274,39 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
     activation_backward(activation_, y_->data(), dy.data(), dz_.data(), m, filters_);
     dz = &dz_;
   }
-  // db += Σ dz over the N·Ho·Wo rows, in fixed chunks over the thread pool (row_sums.h).
+  // Each group of images (images_per_group) gets a task that writes its share of dW and
+  // of db into its own row of partials (dW first, then db; see group_partial), and dx.
   const float* dzs = dz->data();
-  sum_rows(static_cast<size_t>(m), filters_, filters_, bias_partial_, bias_sums_,
-           [&](size_t r0, size_t r1, float* acc) { add_column_block_sums(dzs, r0, r1, filters_, filters_, acc); });
-  for (int f = 0; f < filters_; ++f) bias_.grad[f] += static_cast<float>(bias_sums_[f]);
-
-  // dW's share of each group of images (images_per_group) into its own partial, and dx.
   const bool need_dx = input_gradient_needed();
   const int group = images_per_group(), groups = (n + group - 1) / group;
   const size_t weights = static_cast<size_t>(patch) * filters_;
-  dw_partial_.resize({groups, static_cast<int>(weights)});
+  dw_partial_.resize({groups, static_cast<int>(weights) + filters_});
   if (need_dx) dx.resize({n, in_h_, in_w_, in_c_});
   if (conv_gemm_supported(gemm_shape()))
     backward_groups_implicit(dzs, dx, need_dx);
   else
     backward_groups_im2col(dzs, dx, need_dx);
 
-  // dW += the partials, added in group order (element by element, split over the pool).
+  // dW += the partials, added in group order (element by element, split over the pool),
+  // and db likewise.
   const float* partial = dw_partial_.data();
+  const size_t row = weights + filters_;
   float* dw = kernel_.grad.data();
   for_chunks(weights, [&](size_t j0, size_t j1) {
-    add_column_block_sums(partial + j0, 0, static_cast<size_t>(groups), j1 - j0, weights, dw + j0);
+    add_column_block_sums(partial + j0, 0, static_cast<size_t>(groups), j1 - j0, row, dw + j0);
   });
+  add_column_block_sums(partial + weights, 0, static_cast<size_t>(groups), filters_, row, bias_.grad.data());
+}
+
+float* Conv2D::group_partial(int g, const float* dz, int i0, int i1) {
+  // The group's db share, Σ dz over its rows, computed here while the task's dz is about
+  // to be read by its dW multiply anyway (a pass of its own over all of dz cost more).
+  float* partial = dw_partial_.data() + static_cast<size_t>(g) * dw_partial_.dim(1);
+  float* db = partial + patch_size() * filters_;
+  const size_t rows_per_image = static_cast<size_t>(out_h_) * out_w_;
+  std::fill(db, db + filters_, 0.0f);
+  add_column_block_sums(dz + i0 * rows_per_image * filters_, 0, (i1 - i0) * rows_per_image, filters_, filters_, db);
+  return partial;
 }
 
 void Conv2D::backward_groups_implicit(const float* dz, Tensor& dx, bool need_dx) {
@@ -309,7 +319,7 @@ void Conv2D::backward_groups_implicit(const float* dz, Tensor& dx, bool need_dx)
   const int n = x_->dim(0), group = images_per_group(), groups = (n + group - 1) / group;
   const int threads = get_num_threads();
   const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_, padded = shape.padded_image();
-  const size_t weights = static_cast<size_t>(patch_size()) * filters_, dz_image = static_cast<size_t>(shape.pixels()) * filters_;
+  const size_t dz_image = static_cast<size_t>(shape.pixels()) * filters_;
   reserve_padded_images(group);
   dw_scratch_.resize({threads, static_cast<int>(conv_weight_grad_scratch(shape, group))});
   if (need_dx) {
@@ -328,7 +338,7 @@ void Conv2D::backward_groups_implicit(const float* dz, Tensor& dx, bool need_dx)
       stride = padded;
     }
     conv_weight_grad(shape, images, stride, i1 - i0, dz + i0 * dz_image, dw_scratch_.data() + worker * dw_scratch_.dim(1),
-                     dw_partial_.data() + g * weights);
+                     group_partial(static_cast<int>(g), dz, i0, i1));
     if (!need_dx) return;
     for (int i = i0; i < i1; ++i) {
       float* out = dx.data() + i * image;
@@ -353,7 +363,6 @@ void Conv2D::backward_groups_im2col(const float* dzs, Tensor& dx, bool need_dx) 
   const int n = x_->dim(0), patch = patch_size();
   const int rows_per_image = out_h_ * out_w_, group = images_per_group();
   const int groups = (n + group - 1) / group;
-  const size_t weights = static_cast<size_t>(patch) * filters_;
   const size_t cols_scratch = static_cast<size_t>(group) * rows_per_image * patch;
   const size_t dcols_scratch = static_cast<size_t>(rows_per_image) * patch;
   cols_.resize({get_num_threads(), static_cast<int>(cols_scratch)});
@@ -368,7 +377,7 @@ void Conv2D::backward_groups_im2col(const float* dzs, Tensor& dx, bool need_dx) 
                    cols + static_cast<size_t>(i - i0) * rows_per_image * patch);
     const float* dz_group = dzs + static_cast<size_t>(i0) * rows_per_image * filters_;
     sgemm(true, false, patch, filters_, (i1 - i0) * rows_per_image, 1.0f, cols, patch, dz_group, filters_, 0.0f,
-          dw_partial_.data() + g * weights, filters_);
+          group_partial(static_cast<int>(g), dzs, i0, i1), filters_);
     if (!need_dx) return;
     float* dcols = dcols_.data() + worker * dcols_scratch;
     for (int i = i0; i < i1; ++i) {

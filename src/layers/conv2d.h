@@ -110,10 +110,10 @@ class Conv2D : public LayerBase<Conv2D> {
   int images_per_group() const;  // images whose dW share one backward task computes
   const Tensor* x_ = nullptr;  // the forward input, kept (not copied) to copy its patches again in backward
   Tensor cols_;   // (threads, group·Ho·Wo·kh·kw·C) each worker's patches of its image(s)
-  Tensor dw_partial_;  // (groups, kh·kw·C·F) each image group's share of dW
+  Tensor dw_partial_;  // (groups, kh·kw·C·F + F) each image group's share of dW, then of db
+  // Group g's row of dw_partial_, its db share already summed from dz (N·Ho·Wo, F).
+  float* group_partial(int g, const float* dz, int i0, int i1);
   Tensor dz_;     // (N, Ho, Wo, F) scratch for dz when there is an activation to undo
-  std::vector<float> bias_partial_;  // per-chunk sums of dz, scratch for the bias gradient
-  std::vector<double> bias_sums_;    // (F) the reduced sums
   Tensor padded_;  // (threads, Hp·Wp·C) each worker's padded copy of one image
   Tensor dcols_;
   Tensor packed_w_;    // W (forward) or Wᵀ (backward) packed for the micro-kernel
