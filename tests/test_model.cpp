@@ -490,13 +490,16 @@ class PoisonGradient : public nn::LayerBase<PoisonGradient> {
 
 }  // namespace
 
-TEST_CASE("a NaN gradient stops fit before the update; history, weights and the last checkpoint are the last good ones") {
+TEST_CASE("a NaN gradient stops fit before the update; history, weights (moving statistics too) and the last checkpoint are the last good ones") {
   Tensor x, y;
   argmax_problem(40, 12, x, y);  // 5 batches of 8 an epoch
   nn::reset_layer_names();
   nn::set_seed(4);
   // The 7th backward pass (epoch 2, batch 2) produces a NaN gradient.
-  nn::Sequential model({L::Input({3}), L::Dense(8, "relu"), PoisonGradient(7), L::Dense(3, "softmax")});
+  // BatchNormalization updates its moving statistics in the forward pass, before the guard
+  // sees the NaN: they must be put back too (get_weights includes them).
+  nn::Sequential model({L::Input({3}), L::Dense(8, "relu"), L::BatchNormalization(), PoisonGradient(7),
+                        L::Dense(3, "softmax")});
   model.compile("categorical_crossentropy", nn::optimizers::Adam(0.01f), {"accuracy"});
   const std::string ckpt =
       (std::filesystem::temp_directory_path() / ("nnscratch_nan_guard_" + std::to_string(::getpid()) + ".npz")).string();

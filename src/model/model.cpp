@@ -237,9 +237,11 @@ double Model::count_correct(const Tensor& y_pred, const Tensor& y_true) const {
 }
 
 // The guard against numbers that have blown up (NaN or ±inf): it runs before the optimizer
-// step, so a batch that produced them changes no weight. (BatchNormalization's moving
-// statistics are the exception: they are updated during the forward pass itself.)
+// step, so a batch that produced them changes no weight. BatchNormalization updates its
+// moving statistics (non-trainable parameters) during the forward pass itself, before the
+// guard can look, so they are copied first and put back when the batch is rejected.
 Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* correct) {
+  keep_non_trainable(false);
   const Tensor& y_pred = forward_pass(xb, true, fusion_on_);
   StepResult result;
   const auto t_loss = profile_on_ ? Clock::now() : Clock::time_point{};
@@ -248,6 +250,7 @@ Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* 
   if (profile_on_) profile_.loss_seconds += seconds_since(t_loss);
   if (!std::isfinite(result.loss)) {
     result.problem = std::string("the loss became ") + (std::isnan(result.loss) ? "NaN" : "infinite");
+    keep_non_trainable(true);
     return result;  // no backward: the grads are still zero from the last step
   }
   backward(yb);
@@ -257,6 +260,7 @@ Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* 
       result.problem = "the gradient of " + layer->name() + "/" + p->name + " became NaN or infinite (the loss was " +
                        std::to_string(result.loss) + ")";
       for (Param* q : params()) std::fill(q->grad.begin(), q->grad.end(), 0.0f);  // a clean start next time
+      keep_non_trainable(true);
       return result;
     }
   }
@@ -267,6 +271,22 @@ Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* 
     ++profile_.steps;
   }
   return result;
+}
+
+void Model::keep_non_trainable(bool restore) {
+  size_t i = 0;
+  for (auto& layer : layers_)
+    for (Param* p : layer->params()) {
+      if (p->trainable) continue;
+      if (restore) {
+        p->value = saved_non_trainable_.at(i);
+      } else {
+        if (i == saved_non_trainable_.size()) saved_non_trainable_.emplace_back();
+        saved_non_trainable_[i].resize(p->value.shape());
+        std::copy(p->value.begin(), p->value.end(), saved_non_trainable_[i].begin());
+      }
+      ++i;
+    }
 }
 
 const char* const Model::kBlowUpCauses =

@@ -197,6 +197,10 @@ class Model {
   };
   // One step on a batch: forward, loss, backward, guard, optimizer step.
   StepResult train_step(const Tensor& xb, const Tensor& yb, double* correct);
+  // Copies every non-trainable parameter (BatchNormalization's moving statistics) aside, or
+  // with restore = true puts the copies back: a rejected batch leaves them as they were.
+  void keep_non_trainable(bool restore);
+  std::vector<Tensor> saved_non_trainable_;
   static const char* const kBlowUpCauses;  // the advice that follows a NaN/inf message
   double count_correct(const Tensor& y_pred, const Tensor& y_true) const;
 
