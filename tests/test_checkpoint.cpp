@@ -281,6 +281,38 @@ TEST_CASE("resume restores BatchNormalization statistics, Dropout's generator, S
   fs::remove_all(dir);
 }
 
+TEST_CASE("a resumed fit keeps the CSVLogger rows and the EarlyStopping count of the epochs before the crash") {
+  // EarlyStopping on "loss" with a min_delta no epoch can beat: only epoch 1 "improves", so
+  // with patience 2 the run stops after epoch 3 (0-based 2) — if the resumed fit remembers
+  // that epochs 1 and 2 ran. Forgetting them, it would count from zero and run all 4.
+  const fs::path dir = scratch_dir("resume_callbacks");
+  const std::string ckpt = (dir / "ckpt.npz").string();
+  auto callbacks = [&](const std::string& csv, std::shared_ptr<nn::EarlyStopping>& stop) {
+    stop = std::make_shared<nn::EarlyStopping>("loss", 2, 10.0f);
+    return std::vector<std::shared_ptr<nn::Callback>>{std::make_shared<nn::CSVLogger>(csv), stop};
+  };
+  std::shared_ptr<nn::EarlyStopping> stop;
+  nn::Model whole = fresh_mlp();
+  run_mlp(whole, callbacks((dir / "whole.csv").string(), stop));
+  REQUIRE(stop->stopped_epoch() == 2);
+  const auto expected_csv = nn::read_file((dir / "whole.csv").string());
+
+  // Checkpoints at the end of every epoch; a crash in epoch 3 (step 30 of 12 a epoch).
+  const std::string csv = (dir / "resumed.csv").string();
+  nn::Model crashed = fresh_mlp();
+  auto cbs = callbacks(csv, stop);
+  cbs.push_back(std::make_shared<nn::ModelCheckpoint>(ckpt));
+  cbs.push_back(std::make_shared<Crash>(30));
+  CHECK_THROWS_WITH(run_mlp(crashed, cbs), "simulated crash");
+  nn::Model resumed = fresh_mlp();
+  const nn::History h = run_mlp(resumed, callbacks(csv, stop), ckpt);
+  CHECK(stop->stopped_epoch() == 2);
+  CHECK(h.epochs() == 3);
+  CHECK(nn::read_file(csv) == expected_csv);  // rows for epochs 1 and 2 too, the same bytes
+  require_identical(resumed.get_weights(), whole.get_weights());
+  fs::remove_all(dir);
+}
+
 TEST_CASE("save_checkpoint between two fits: resuming in a new model equals running the second fit") {
   Tensor x, y;
   chapter::random_data(64, {8, 8, 3}, 10, 41, x, y);

@@ -16,11 +16,29 @@ EarlyStopping::EarlyStopping(std::string monitor, int patience, float min_delta,
   if (patience < 0) throw ValueError("EarlyStopping: patience must be >= 0, got " + std::to_string(patience));
 }
 
-void EarlyStopping::on_train_begin(Model&) {
+void EarlyStopping::on_train_begin(Model& model) {
   best_ = std::numeric_limits<float>::infinity();
   wait_ = 0;
   stopped_epoch_ = -1;
   best_weights_.clear();
+  // A fit resumed from a checkpoint starts with the epochs already run in its history:
+  // count them as they were counted then, so it stops where the uninterrupted run would.
+  // (The best weights of those epochs are not in the checkpoint: with
+  // restore_best_weights, only an epoch run since can be put back.)
+  const History* past = model.fit_progress().history;
+  if (!past || !past->history.count(monitor_)) return;
+  for (float value : past->history.at(monitor_)) improved(value);
+}
+
+bool EarlyStopping::improved(float value) {
+  const float score = lower_is_better_ ? value : -value;  // smaller is better
+  if (score < best_ - min_delta_) {
+    best_ = score;
+    wait_ = 0;
+    return true;
+  }
+  ++wait_;
+  return false;
 }
 
 void EarlyStopping::on_epoch_end(int epoch, const Logs& logs, Model& model) {
@@ -31,14 +49,11 @@ void EarlyStopping::on_epoch_end(int epoch, const Logs& logs, Model& model) {
     throw Error("EarlyStopping monitors \"" + monitor_ + "\", which this fit does not log (it logs: " + known +
                 "); validation numbers need validation_data or validation_split");
   }
-  const float score = lower_is_better_ ? it->second : -it->second;  // smaller is better
-  if (score < best_ - min_delta_) {
-    best_ = score;
-    wait_ = 0;
+  if (improved(it->second)) {
     if (restore_best_) best_weights_ = model.get_weights();
     return;
   }
-  if (++wait_ >= patience_ && epoch > 0) {  // Keras: stop once `patience` epochs went by without progress
+  if (wait_ >= patience_ && epoch > 0) {  // Keras: stop once `patience` epochs went by without progress
     stopped_epoch_ = epoch;
     model.stop_training = true;
   }
@@ -53,12 +68,27 @@ void EarlyStopping::on_train_end(Model& model) {
 
 CSVLogger::CSVLogger(std::string path) : path_(std::move(path)) {}
 
-void CSVLogger::on_train_begin(Model&) {
+void CSVLogger::on_train_begin(Model& model) {
   text_.clear();
   columns_.clear();
+  // A fit resumed from a checkpoint: the rows of the epochs already run come back from its
+  // history (the same numbers, printed the same way), so the file loses none of them.
+  const History* past = model.fit_progress().history;
+  if (!past) return;
+  for (int epoch = 0; epoch < past->epochs(); ++epoch) {
+    Logs logs;
+    for (auto& [k, values] : past->history) logs[k] = values[epoch];
+    add_row(epoch, logs);
+  }
 }
 
 void CSVLogger::on_epoch_end(int epoch, const Logs& logs, Model&) {
+  add_row(epoch, logs);
+  // Rewrite the whole file through a temporary name, so a crash never leaves half a row.
+  write_file_atomic(path_, text_);
+}
+
+void CSVLogger::add_row(int epoch, const Logs& logs) {
   if (columns_.empty()) {
     text_ = "epoch";
     for (auto& [k, v] : logs) {
@@ -75,8 +105,6 @@ void CSVLogger::on_epoch_end(int epoch, const Logs& logs, Model&) {
     text_ += std::string(",") + buf;
   }
   text_ += "\n";
-  // Rewrite the whole file through a temporary name, so a crash never leaves half a row.
-  write_file_atomic(path_, text_);
 }
 
 BatchSizeScheduler::BatchSizeScheduler(std::function<int(int, int)> schedule) : schedule_(std::move(schedule)) {

@@ -27,7 +27,8 @@ class Callback {
 };
 
 // Stops training when `monitor` has not improved by more than min_delta for `patience`
-// epochs; optionally puts back the best weights seen.
+// epochs; optionally puts back the best weights seen. A fit resumed from a checkpoint
+// counts the epochs run before the interruption too (from its history).
 class EarlyStopping : public Callback {
  public:
   explicit EarlyStopping(std::string monitor = "val_loss", int patience = 0, float min_delta = 0.0f,
@@ -45,11 +46,13 @@ class EarlyStopping : public Callback {
   bool lower_is_better_;
   float best_ = std::numeric_limits<float>::infinity();
   int wait_ = 0, stopped_epoch_ = -1;
+  bool improved(float value);  // updates best_ and wait_ with one epoch's value
   std::vector<Tensor> best_weights_;
 };
 
 // Writes one CSV row per epoch (epoch,loss,accuracy,...) to `path`, rewriting the file
-// atomically each epoch so it is always complete.
+// atomically each epoch so it is always complete. A fit resumed from a checkpoint keeps
+// the rows of the epochs run before the interruption.
 class CSVLogger : public Callback {
  public:
   explicit CSVLogger(std::string path);
@@ -60,6 +63,7 @@ class CSVLogger : public Callback {
   std::string path_;
   std::string text_;
   std::vector<std::string> columns_;
+  void add_row(int epoch, const Logs& logs);  // to text_ (the header first, once)
 };
 
 // The chapter's "increase the batch size as training goes on": schedule(epoch, current)
