@@ -1,6 +1,7 @@
 #include "kernels/conv_gemm.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "kernels/ukernel.h"
@@ -9,6 +10,35 @@ namespace nn {
 namespace {
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
+// Floor and ceiling of a / b for b > 0 and any sign of a.
+int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int ceil_div_signed(int a, int b) { return -floor_div(-a, b); }
+
+// The output columns ox whose window column kx lies inside the image: [first, last).
+struct Span {
+  int first, last;
+};
+Span inside_columns(const ConvShape& s, int kx) {
+  // ix = ox·s + kx - pl must be in [0, W).
+  const int first = std::max(0, ceil_div_signed(s.pad_left - kx, s.stride));
+  const int last = std::min(s.out_w, floor_div(s.in_w - 1 + s.pad_left - kx, s.stride) + 1);
+  return {first, std::max(first, last)};
+}
+// The part of that span inside the tile [ox0, ox0 + rows), as rows of the tile.
+Span tile_rows(const ConvShape& s, int kx, int ox0, int rows) {
+  const Span c = inside_columns(s, kx);
+  const int first = std::clamp(c.first - ox0, 0, rows), last = std::clamp(c.last - ox0, 0, rows);
+  return {first, std::max(first, last)};
+}
+// The input row kernel row ky of output row oy reads, or -1 when it is padding.
+int input_row(const ConvShape& s, int oy, int ky) {
+  const int iy = oy * s.stride + ky - s.pad_top;
+  return iy >= 0 && iy < s.in_h ? iy : -1;
+}
+// Where pixel ox's window column kx starts in input row iy: x + this offset.
+size_t window_offset(const ConvShape& s, int iy, int ox, int kx) {
+  return (static_cast<size_t>(iy) * s.in_w + ox * s.stride - s.pad_left + kx) * s.channels;
+}
 
 // The portable kernel reads whole MR × NR panels and is slow on A read in place, so it gets
 // packed, zero-padded panels; the SIMD kernels read the image where it is.
@@ -21,24 +51,35 @@ float* thread_scratch(size_t floats) {
   return buffer.data();
 }
 
+// C[rows × cols] (+)= A · B for one tile, A `rows` rows of k numbers a_row apart (each
+// contiguous), B a packed panel: in place for the SIMD kernels, through a packed copy of
+// A for the portable one.
+void multiply_tile(const MicroKernel& uk, int k, const float* a, long a_row, const float* b_panel, float* c,
+                   long ldc, int rows, int cols, float beta) {
+  if (reads_in_place(uk)) {
+    uk.compute(k, a, a_row, 1, b_panel, uk.nr, c, ldc, rows, cols, 1.0f, beta);
+    return;
+  }
+  float* packed = thread_scratch(static_cast<size_t>(uk.mr) * k);
+  pack_panel(uk, true, a, a_row, 1, rows, k, packed);
+  uk.compute(k, packed, 1, uk.mr, b_panel, uk.nr, c, ldc, rows, cols, 1.0f, beta);
+}
+
 }  // namespace
 
-bool conv_gemm_supported(const ConvShape& shape) {
-  const MicroKernel& uk = active_ukernel();
-  return shape.run() >= 32 && shape.stride * shape.channels >= uk.nr;
-}
+bool conv_gemm_supported(const ConvShape& shape) { return shape.run() >= 32; }
 
 size_t conv_packed_weights_size(const ConvShape& shape) {
   const MicroKernel& uk = active_ukernel();
   const size_t forward = static_cast<size_t>(ceil_div(shape.filters, uk.nr)) * uk.nr * shape.patch();
-  const size_t transposed =
-      static_cast<size_t>(shape.kernel) * ceil_div(shape.run(), uk.nr) * uk.nr * shape.filters;
+  const size_t transposed = static_cast<size_t>(shape.kernel) * shape.kernel * ceil_div(shape.channels, uk.nr) *
+                            uk.nr * shape.filters;
   return std::max(forward, transposed);
 }
 
 void conv_pack_weights(const ConvShape& shape, const float* w, float* packed) {
-  // Panel j: columns [j·NR, j·NR + NR) of W over all kh·kw·C rows; kernel row ky's part
-  // starts ky·kw·C rows in.
+  // Panel j: columns [j·NR, j·NR + NR) of W over all kh·kw·C rows (k-steps), so any range
+  // of kernel positions is a contiguous range of k-steps in it.
   const MicroKernel& uk = active_ukernel();
   const int f = shape.filters, patch = shape.patch();
   for (int j = 0; j * uk.nr < f; ++j)
@@ -46,69 +87,82 @@ void conv_pack_weights(const ConvShape& shape, const float* w, float* packed) {
                packed + static_cast<size_t>(j) * patch * uk.nr);
 }
 
-void conv_pack_weights_transposed(const ConvShape& shape, const float* w, float* packed) {
-  // Wᵀ is (F, kh·kw·C). Kernel row ky's columns [ky·run, (ky+1)·run) are packed as their
-  // own panels (run need not be a multiple of NR), block ky then panel j.
-  const MicroKernel& uk = active_ukernel();
-  const int f = shape.filters, run = shape.run(), panels = ceil_div(run, uk.nr);
-  for (int ky = 0; ky < shape.kernel; ++ky)
-    for (int j = 0; j < panels; ++j) {
-      const int first = ky * run + j * uk.nr;
-      pack_panel(uk, false, w + static_cast<size_t>(first) * f, f, 1, std::min(uk.nr, run - j * uk.nr), f,
-                 packed + static_cast<size_t>(ky * panels + j) * f * uk.nr);
-    }
+// Wᵀ is (F, kh·kw·C): its columns for kernel position (ky, kx) are the C channels there,
+// packed as ceil(C / NR) panels of their own, so dx can write one window column at a time.
+static size_t transposed_panel(const ConvShape& shape, int nr, int ky, int kx, int j) {
+  return (static_cast<size_t>(ky * shape.kernel + kx) * ceil_div(shape.channels, nr) + j) * shape.filters * nr;
 }
 
-void conv_forward_image(const ConvShape& shape, const float* padded, const float* packed_w, float* z) {
+void conv_pack_weights_transposed(const ConvShape& shape, const float* w, float* packed) {
   const MicroKernel& uk = active_ukernel();
-  const int mr = uk.mr, nr = uk.nr, f = shape.filters, run = shape.run(), patch = shape.patch();
-  const size_t row = shape.padded_row();
-  const long step = static_cast<long>(shape.stride) * shape.channels;  // from one pixel's patch to the next
-  const bool in_place = reads_in_place(uk);
-  float* packed_a = in_place ? nullptr : thread_scratch(static_cast<size_t>(shape.kernel) * mr * run);
+  const int f = shape.filters, c = shape.channels;
+  for (int ky = 0; ky < shape.kernel; ++ky)
+    for (int kx = 0; kx < shape.kernel; ++kx)
+      for (int j = 0; j * uk.nr < c; ++j) {
+        const int first = (ky * shape.kernel + kx) * c + j * uk.nr;
+        pack_panel(uk, false, w + static_cast<size_t>(first) * f, f, 1, std::min(uk.nr, c - j * uk.nr), f,
+                   packed + transposed_panel(shape, uk.nr, ky, kx, j));
+      }
+}
+
+void conv_forward_image(const ConvShape& shape, const float* x, const float* packed_w, const float* bias, float* z) {
+  const MicroKernel& uk = active_ukernel();
+  const int mr = uk.mr, nr = uk.nr, f = shape.filters, c = shape.channels, patch = shape.patch();
+  const long step = static_cast<long>(shape.stride) * c;  // from one pixel's window to the next
   for (int oy = 0; oy < shape.out_h; ++oy) {
     for (int ox0 = 0; ox0 < shape.out_w; ox0 += mr) {
-      // The tile: output pixels (oy, ox0 ... ox0 + rows - 1), all in one output row.
+      // The tile: output pixels (oy, ox0 ... ox0 + rows - 1), all in one output row. It
+      // starts as the bias; every kernel row then adds its share while it sits in L1.
       const int rows = std::min(mr, shape.out_w - ox0);
-      const float* a0 = padded + static_cast<size_t>(oy) * shape.stride * row + ox0 * step;
-      if (!in_place)
-        for (int ky = 0; ky < shape.kernel; ++ky)
-          pack_panel(uk, true, a0 + ky * row, step, 1, rows, run, packed_a + static_cast<size_t>(ky) * mr * run);
-      float* c0 = z + (static_cast<size_t>(oy) * shape.out_w + ox0) * f;
-      for (int j = 0; j * nr < f; ++j) {
-        const float* panel = packed_w + static_cast<size_t>(j) * patch * nr;
-        for (int ky = 0; ky < shape.kernel; ++ky) {
-          // The first kernel row writes the tile (beta 0), the others add to it while it
-          // is still in L1.
-          const float* a = in_place ? a0 + ky * row : packed_a + static_cast<size_t>(ky) * mr * run;
-          uk.compute(run, a, in_place ? step : 1, in_place ? 1 : mr, panel + static_cast<size_t>(ky) * run * nr, nr,
-                     c0 + j * nr, f, rows, std::min(nr, f - j * nr), 1.0f, ky == 0 ? 0.0f : 1.0f);
+      float* tile = z + (static_cast<size_t>(oy) * shape.out_w + ox0) * f;
+      for (int r = 0; r < rows; ++r) std::memcpy(tile + static_cast<size_t>(r) * f, bias, f * sizeof(float));
+      for (int ky = 0; ky < shape.kernel; ++ky) {
+        const int iy = input_row(shape, oy, ky);
+        if (iy < 0) continue;  // the whole kernel row is padding
+        // Window columns kx0 .. kx1-1 that are inside the image for the same tile rows go
+        // in one call (all of them but at the edges): a run of (kx1 - kx0)·C numbers.
+        for (int kx0 = 0, kx1; kx0 < shape.kernel; kx0 = kx1) {
+          const Span span = tile_rows(shape, kx0, ox0, rows);
+          for (kx1 = kx0 + 1; kx1 < shape.kernel; ++kx1) {
+            const Span next = tile_rows(shape, kx1, ox0, rows);
+            if (next.first != span.first || next.last != span.last) break;
+          }
+          if (span.first == span.last) continue;
+          const float* a = x + window_offset(shape, iy, ox0 + span.first, kx0);
+          const size_t k_first = static_cast<size_t>(ky) * shape.run() + kx0 * c;
+          for (int j = 0; j * nr < f; ++j)
+            multiply_tile(uk, (kx1 - kx0) * c, a, step, packed_w + static_cast<size_t>(j) * patch * nr + k_first * nr,
+                          tile + static_cast<size_t>(span.first) * f + j * nr, f, span.last - span.first,
+                          std::min(nr, f - j * nr), 1.0f);
         }
       }
     }
   }
 }
 
-void conv_input_grad_image(const ConvShape& shape, const float* dz, const float* packed_wt, float* padded_dx) {
+void conv_input_grad_image(const ConvShape& shape, const float* dz, const float* packed_wt, float* dx) {
   const MicroKernel& uk = active_ukernel();
-  const int mr = uk.mr, nr = uk.nr, f = shape.filters, run = shape.run(), panels = ceil_div(run, nr);
-  const size_t row = shape.padded_row();
-  const long step = static_cast<long>(shape.stride) * shape.channels;
-  const bool in_place = reads_in_place(uk);
-  float* packed_a = in_place ? nullptr : thread_scratch(static_cast<size_t>(mr) * f);
+  const int mr = uk.mr, nr = uk.nr, f = shape.filters, c = shape.channels;
+  const long step = static_cast<long>(shape.stride) * c;
   for (int oy = 0; oy < shape.out_h; ++oy) {
     for (int ox0 = 0; ox0 < shape.out_w; ox0 += mr) {
       const int rows = std::min(mr, shape.out_w - ox0);
       const float* a = dz + (static_cast<size_t>(oy) * shape.out_w + ox0) * f;  // rows of dz, F apart
-      if (!in_place) pack_panel(uk, true, a, f, 1, rows, f, packed_a);
-      // Row r of the tile is pixel ox0 + r: its patch starts r·s·C further on, so C's
-      // rows are s·C apart (ldc = step) and, as s·C ≥ NR, do not overlap within the tile.
-      float* c0 = padded_dx + static_cast<size_t>(oy) * shape.stride * row + ox0 * step;
-      for (int ky = 0; ky < shape.kernel; ++ky)
-        for (int j = 0; j < panels; ++j)
-          uk.compute(f, in_place ? a : packed_a, in_place ? f : 1, in_place ? 1 : mr,
-                     packed_wt + static_cast<size_t>(ky * panels + j) * f * nr, nr, c0 + ky * row + j * nr, step, rows,
-                     std::min(nr, run - j * nr), 1.0f, 1.0f);
+      for (int ky = 0; ky < shape.kernel; ++ky) {
+        const int iy = input_row(shape, oy, ky);
+        if (iy < 0) continue;
+        for (int kx = 0; kx < shape.kernel; ++kx) {
+          // Row r of the tile is pixel ox0 + r: its window column kx lies s·C further on
+          // than the previous one's, so C's rows are s·C apart (ldc = step).
+          const Span span = tile_rows(shape, kx, ox0, rows);
+          if (span.first == span.last) continue;
+          float* out = dx + window_offset(shape, iy, ox0 + span.first, kx);
+          for (int j = 0; j * nr < c; ++j)
+            multiply_tile(uk, f, a + static_cast<size_t>(span.first) * f, f,
+                          packed_wt + transposed_panel(shape, nr, ky, kx, j), out + j * nr, step,
+                          span.last - span.first, std::min(nr, c - j * nr), 1.0f);
+        }
+      }
     }
   }
 }
@@ -120,17 +174,17 @@ size_t conv_weight_grad_scratch(const ConvShape& shape, int images) {
   return static_cast<size_t>(uk.mr) * k + packed_dz;
 }
 
-void conv_weight_grad(const ConvShape& shape, const float* padded, size_t image_stride, int images, const float* dz,
-                      float* scratch, float* dw) {
-  // dW_ky (run, F) = A_kyᵀ · dz, summed over k = every output pixel of the images. A row of
-  // A_kyᵀ is one position (kx, c) of kernel row ky across all the pixels: not a fixed
-  // stride in memory (the pixels jump at the end of each output row), so each MR-row panel
-  // of it is packed from the image — MR neighbouring numbers per pixel — into scratch.
+void conv_weight_grad(const ConvShape& shape, const float* x, int images, const float* dz, float* scratch, float* dw) {
+  // dW at kernel position (ky, kx), a (C, F) block, = A_ᵀ · dz summed over k = every output
+  // pixel of the images, A's row for a pixel being the C numbers its window has there. Not
+  // a fixed stride in memory (the pixels jump at the end of each output row, and some
+  // windows hang over the edge), so each MR-row panel of Aᵀ is packed from the image —
+  // MR neighbouring channels per pixel, zeros where the window is off the image.
   const MicroKernel& uk = active_ukernel();
-  const int mr = uk.mr, nr = uk.nr, f = shape.filters, run = shape.run();
+  const int mr = uk.mr, nr = uk.nr, f = shape.filters, c = shape.channels, wo = shape.out_w;
   const int k = images * shape.pixels();
-  const size_t row = shape.padded_row();
-  const long step = static_cast<long>(shape.stride) * shape.channels;
+  const long step = static_cast<long>(shape.stride) * c;
+  const size_t pixel_row = static_cast<size_t>(wo) * mr;  // packed floats per output row
   float* packed_a = scratch;
   // dz is read in place (rows F apart) by the SIMD kernels; the portable one gets packed,
   // zero-padded panels.
@@ -145,18 +199,29 @@ void conv_weight_grad(const ConvShape& shape, const float* padded, size_t image_
     b_step = nr;
   }
   for (int ky = 0; ky < shape.kernel; ++ky) {
-    for (int i0 = 0; i0 < run; i0 += mr) {
-      const int rows = std::min(mr, run - i0);
-      float* dst = packed_a;
-      for (int image = 0; image < images; ++image)
-        for (int oy = 0; oy < shape.out_h; ++oy, dst += static_cast<size_t>(shape.out_w) * mr) {
-          const float* src = padded + image * image_stride + (static_cast<size_t>(oy) * shape.stride + ky) * row + i0;
-          pack_panel(uk, true, src, 1, step, rows, shape.out_w, dst);
+    for (int kx = 0; kx < shape.kernel; ++kx) {
+      const Span inside = inside_columns(shape, kx);
+      for (int c0 = 0; c0 < c; c0 += mr) {
+        const int rows = std::min(mr, c - c0);
+        float* dst = packed_a;
+        for (int image = 0; image < images; ++image) {
+          for (int oy = 0; oy < shape.out_h; ++oy, dst += pixel_row) {
+            const int iy = input_row(shape, oy, ky);
+            if (iy < 0 || inside.first == inside.last) {
+              std::fill(dst, dst + pixel_row, 0.0f);
+              continue;
+            }
+            std::fill(dst, dst + static_cast<size_t>(inside.first) * mr, 0.0f);
+            pack_panel(uk, true, x + image * shape.image() + window_offset(shape, iy, inside.first, kx) + c0, 1, step,
+                       rows, inside.last - inside.first, dst + static_cast<size_t>(inside.first) * mr);
+            std::fill(dst + static_cast<size_t>(inside.last) * mr, dst + pixel_row, 0.0f);
+          }
         }
-      float* c = dw + (static_cast<size_t>(ky) * run + i0) * f;
-      for (int j = 0; j * nr < f; ++j)
-        uk.compute(k, packed_a, 1, mr, b + j * b_panel_stride, b_step, c + j * nr, f, rows, std::min(nr, f - j * nr),
-                   1.0f, 0.0f);
+        float* out = dw + (static_cast<size_t>(ky * shape.kernel + kx) * c + c0) * f;
+        for (int j = 0; j * nr < f; ++j)
+          uk.compute(k, packed_a, 1, mr, b + j * b_panel_stride, b_step, out + j * nr, f, rows,
+                     std::min(nr, f - j * nr), 1.0f, 0.0f);
+      }
     }
   }
 }

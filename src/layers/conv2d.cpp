@@ -182,17 +182,17 @@ void Conv2D::unpad_image(const float* padded, float* img) const {
     std::memcpy(img + iy * inside, padded + (iy + pad_top_) * row + pad_left_ * in_c_, inside * sizeof(float));
 }
 
-void Conv2D::reserve_padded_images(int images) {
-  if (needs_padding()) padded_.resize({get_num_threads(), images * padded_h_ * padded_w_ * in_c_});
+void Conv2D::reserve_padded_images() {
+  if (needs_padding()) padded_.resize({get_num_threads(), padded_h_ * padded_w_ * in_c_});
 }
 
 float* Conv2D::padded_image(int worker) {
-  return needs_padding() ? padded_.data() + static_cast<size_t>(worker) * padded_.dim(1) : nullptr;
+  return needs_padding() ? padded_.data() + static_cast<size_t>(worker) * padded_h_ * padded_w_ * in_c_ : nullptr;
 }
 
 ConvShape Conv2D::gemm_shape() const {
   return {.out_h = out_h_, .out_w = out_w_, .kernel = kernel_size_, .stride = strides_, .channels = in_c_,
-          .filters = filters_, .padded_h = padded_h_, .padded_w = padded_w_};
+          .filters = filters_, .in_h = in_h_, .in_w = in_w_, .pad_top = pad_top_, .pad_left = pad_left_};
 }
 
 int Conv2D::images_per_group() const {
@@ -222,18 +222,17 @@ void Conv2D::finish_output(float* z) const {
 }
 
 void Conv2D::forward_implicit(const Tensor& x, Tensor& y) {
-  // Image by image (a task each), multiplied where it lies (kernels/conv_gemm.h): padded
-  // into this worker's scratch first when the layer pads, then z = patches · W, + b and
-  // act, in place on y. W is packed for the micro-kernel once, for all the images.
+  // Image by image (a task each), multiplied where it lies (kernels/conv_gemm.h):
+  // z = b + patches · W, then act, in place on y. W is packed for the micro-kernel once,
+  // for all the images.
   const ConvShape shape = gemm_shape();
   packed_w_.resize({static_cast<int>(conv_packed_weights_size(shape))});
   conv_pack_weights(shape, kernel_.value.data(), packed_w_.data());
-  reserve_padded_images(1);
-  const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_, out = static_cast<size_t>(shape.pixels()) * filters_;
-  parallel_tasks(static_cast<size_t>(x.dim(0)), [&](size_t i, int worker) {
+  const size_t image = shape.image(), out = static_cast<size_t>(shape.pixels()) * filters_;
+  parallel_tasks(static_cast<size_t>(x.dim(0)), [&](size_t i, int) {
     float* z = y.data() + i * out;
-    conv_forward_image(shape, padded_source(x.data() + i * image, padded_image(worker)), packed_w_.data(), z);
-    finish_output(z);
+    conv_forward_image(shape, x.data() + i * image, packed_w_.data(), bias_.value.data(), z);
+    activation_forward(activation_, z, z, shape.pixels(), filters_);
   });
 }
 
@@ -243,7 +242,7 @@ void Conv2D::forward_im2col(const Tensor& x, Tensor& y) {
   // One worker's scratch for the patches of a group of images (backward uses it too).
   const size_t scratch = static_cast<size_t>(images_per_group()) * rows_per_image * patch;
   cols_.resize({get_num_threads(), static_cast<int>(scratch)});
-  reserve_padded_images(1);
+  reserve_padded_images();
   // Image by image (a task each): copy its patches into this worker's scratch, then, while
   // they are still in the core's cache, z = cols · W ((Ho·Wo)×(kh·kw·C) times
   // (kh·kw·C)×F), + b and act, in place on y. The patches of the whole batch are not kept:
@@ -310,42 +309,28 @@ float* Conv2D::group_partial(int g, const float* dz, int i0, int i1) {
 }
 
 void Conv2D::backward_groups_implicit(const float* dz, Tensor& dx, bool need_dx) {
-  // A task per group: the group's images (padded side by side in this worker's scratch
-  // when the layer pads), then dW's share = patchesᵀ · dz straight from them, and image by
-  // image dx += dz · Wᵀ added back into a padded image (kernels/conv_gemm.h). No patch
-  // matrix is ever written. Each task's numbers depend only on its images, and the
-  // partials are added in group order, so dW is the same for any thread count.
+  // A task per group: dW's share = patchesᵀ · dz straight from the group's images, and
+  // image by image dx += dz · Wᵀ added straight back into dx (kernels/conv_gemm.h). No
+  // patch matrix and no padded copy is ever written. Each task's numbers depend only on
+  // its images, and the partials are added in group order, so dW is the same for any
+  // thread count.
   const ConvShape shape = gemm_shape();
   const int n = x_->dim(0), group = images_per_group(), groups = (n + group - 1) / group;
-  const int threads = get_num_threads();
-  const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_, padded = shape.padded_image();
-  const size_t dz_image = static_cast<size_t>(shape.pixels()) * filters_;
-  reserve_padded_images(group);
-  dw_scratch_.resize({threads, static_cast<int>(conv_weight_grad_scratch(shape, group))});
+  const size_t image = shape.image(), dz_image = static_cast<size_t>(shape.pixels()) * filters_;
+  dw_scratch_.resize({get_num_threads(), static_cast<int>(conv_weight_grad_scratch(shape, group))});
   if (need_dx) {
     packed_w_.resize({static_cast<int>(conv_packed_weights_size(shape))});
     conv_pack_weights_transposed(shape, kernel_.value.data(), packed_w_.data());
-    if (needs_padding()) padded_dx_.resize({threads, static_cast<int>(padded)});
   }
   parallel_tasks(static_cast<size_t>(groups), [&](size_t g, int worker) {
     const int i0 = static_cast<int>(g) * group, i1 = std::min(n, i0 + group);
-    const float* images = x_->data() + i0 * image;
-    size_t stride = image;
-    if (needs_padding()) {
-      float* p = padded_image(worker);
-      for (int i = i0; i < i1; ++i) pad_image(x_->data() + i * image, p + (i - i0) * padded);
-      images = p;
-      stride = padded;
-    }
-    conv_weight_grad(shape, images, stride, i1 - i0, dz + i0 * dz_image, dw_scratch_.data() + worker * dw_scratch_.dim(1),
-                     group_partial(static_cast<int>(g), dz, i0, i1));
+    conv_weight_grad(shape, x_->data() + i0 * image, i1 - i0, dz + i0 * dz_image,
+                     dw_scratch_.data() + worker * dw_scratch_.dim(1), group_partial(static_cast<int>(g), dz, i0, i1));
     if (!need_dx) return;
     for (int i = i0; i < i1; ++i) {
       float* out = dx.data() + i * image;
-      float* target = needs_padding() ? padded_dx_.data() + worker * padded : out;
-      std::fill(target, target + padded, 0.0f);
-      conv_input_grad_image(shape, dz + i * dz_image, packed_w_.data(), target);
-      if (needs_padding()) unpad_image(target, out);
+      std::fill(out, out + image, 0.0f);
+      conv_input_grad_image(shape, dz + i * dz_image, packed_w_.data(), out);
     }
   });
 }
@@ -366,7 +351,7 @@ void Conv2D::backward_groups_im2col(const float* dzs, Tensor& dx, bool need_dx) 
   const size_t cols_scratch = static_cast<size_t>(group) * rows_per_image * patch;
   const size_t dcols_scratch = static_cast<size_t>(rows_per_image) * patch;
   cols_.resize({get_num_threads(), static_cast<int>(cols_scratch)});
-  reserve_padded_images(1);
+  reserve_padded_images();
   if (need_dx) dcols_.resize({get_num_threads(), static_cast<int>(dcols_scratch)});  // one per worker thread
   const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_;
   parallel_tasks(static_cast<size_t>(groups), [&](size_t g, int worker) {
