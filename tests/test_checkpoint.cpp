@@ -293,9 +293,20 @@ TEST_CASE("a resumed fit keeps the CSVLogger rows and the EarlyStopping count of
   };
   std::shared_ptr<nn::EarlyStopping> stop;
   nn::Model whole = fresh_mlp();
-  run_mlp(whole, callbacks((dir / "whole.csv").string(), stop));
+  const std::string last = (dir / "last.npz").string();  // written as the run stopped
+  auto whole_callbacks = callbacks((dir / "whole.csv").string(), stop);
+  whole_callbacks.push_back(std::make_shared<nn::ModelCheckpoint>(last));
+  run_mlp(whole, whole_callbacks);
   REQUIRE(stop->stopped_epoch() == 2);
   const auto expected_csv = nn::read_file((dir / "whole.csv").string());
+
+  // Resuming from the checkpoint written at the epoch end where it decided to stop: no
+  // more epochs (the decision is rebuilt from the history, not from the file).
+  nn::Model after_stop = fresh_mlp();
+  const nn::History h_stop = run_mlp(after_stop, callbacks((dir / "after_stop.csv").string(), stop), last);
+  CHECK(stop->stopped_epoch() == 2);
+  CHECK(h_stop.epochs() == 3);
+  CHECK(after_stop.optimizer().iterations() == whole.optimizer().iterations());
 
   // Checkpoints at the end of every epoch; a crash in epoch 3 (step 30 of 12 a epoch).
   const std::string csv = (dir / "resumed.csv").string();

@@ -89,7 +89,14 @@ TEST_CASE("training with layer fusion on and off gives bit-identical weights (th
     nn::Model model = chapter::cnn({12, 12, 3});
     model.set_layer_fusion(fusion);
     model.compile("categorical_crossentropy", nn::optimizers::Adam(0.001f), {"accuracy"});
+    model.set_profile(true);
     model.fit(x, y, {.batch_size = 16, .epochs = 1, .verbose = 0});
+    // The comparison means something only if the fused run really fused: all five
+    // LeakyReLU layers were done by the BatchNormalization before them.
+    const std::string report = model.profile_report();
+    size_t fused = 0;
+    for (size_t at = report.find("fused into"); at != std::string::npos; at = report.find("fused into", at + 1)) ++fused;
+    CHECK(fused == (fusion ? 5u : 0u));
     return model.get_weights();
   };
   const auto fused = train(true), plain = train(false);
@@ -112,6 +119,15 @@ TEST_CASE("after a fused training step layer_output refuses the fused layers; fo
   for (int i = 0; i < 8; ++i) y[2 * i + i % 2] = 1.0f;
 
   model.train_on_batch(x, y);
+  // Straight after the fused step: the same BatchNormalization in a model that ends at it
+  // must not apply the LeakyReLU it absorbed there (it is told so on every pass, and the
+  // step un-fuses every layer when it ends).
+  const Tensor h = model.layer_output(1);  // some (8, 4) input for the layer on its own
+  nn::Layer& bn_layer = model.get_layer(bn.layer().name());
+  Tensor direct, direct_later;
+  bn_layer.forward(h, direct, false);
+  nn::Model features(input, bn);
+  const Tensor f = features.predict(x);
   CHECK_NOTHROW(model.layer_output(1));  // the Dense before them was not fused
   CHECK_THROWS_WITH_AS(model.layer_output(2), doctest::Contains("forward(x, training)"), nn::Error);
   CHECK_THROWS_AS(model.layer_output(3), nn::Error);
@@ -125,9 +141,9 @@ TEST_CASE("after a fused training step layer_output refuses the fused layers; fo
   }
   CHECK(negative > 0);  // BatchNormalization's own output, not the LeakyReLU's
 
-  // A second model that ends at the same BatchNormalization layer: it must not apply the
-  // LeakyReLU the first model's training step had it absorb.
-  nn::Model features(input, bn);
-  const Tensor f = features.predict(x);
-  for (size_t i = 0; i < f.size(); ++i) CHECK(f[i] == normalised[i]);
+  bn_layer.forward(h, direct_later, false);  // after an unfused pass: certainly plain
+  for (size_t i = 0; i < f.size(); ++i) {
+    CHECK(f[i] == normalised[i]);
+    CHECK(direct[i] == direct_later[i]);
+  }
 }

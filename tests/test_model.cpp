@@ -536,6 +536,66 @@ TEST_CASE("a NaN gradient stops fit before the update; history, weights (moving 
   std::filesystem::remove(ckpt);
 }
 
+namespace {
+
+// Passes its input through unchanged, except on one chosen training forward call: then it
+// outputs NaN (`what` = "nan") or throws (`what` = "throw") — a forward pass that blows up.
+class PoisonOutput : public nn::LayerBase<PoisonOutput> {
+ public:
+  PoisonOutput(int poison_call, std::string what)
+      : LayerBase("poison_output"), poison_call_(poison_call), what_(std::move(what)) {}
+  nn::Shape build(const nn::Shape& in) override { return in; }
+  void forward(const Tensor& x, Tensor& y, bool training) override {  // x: (N, K) -> y: (N, K)
+    y.resize(x.shape());
+    std::copy(x.begin(), x.end(), y.begin());
+    if (!training || ++calls_ != poison_call_) return;
+    if (what_ == "throw") throw std::runtime_error("layer failed");
+    std::fill(y.begin(), y.end(), std::nanf(""));
+  }
+  void backward(const Tensor& dy, Tensor& dx) override {  // dy: (N, K) -> dx: (N, K)
+    dx.resize(dy.shape());
+    std::copy(dy.begin(), dy.end(), dx.begin());
+  }
+  std::string type() const override { return "PoisonOutput"; }
+
+ private:
+  int poison_call_, calls_ = 0;
+  std::string what_;
+};
+
+}  // namespace
+
+TEST_CASE("a batch whose loss is NaN, or whose forward pass throws, leaves every weight and moving statistic") {
+  for (const char* what : {"nan", "throw"}) {
+    CAPTURE(what);
+    nn::reset_layer_names();
+    nn::set_seed(8);
+    nn::Sequential model({L::Input({3}), L::Dense(4, "relu"), L::BatchNormalization(), PoisonOutput(2, what),
+                          L::Dense(2, "softmax")});
+    model.compile("categorical_crossentropy", nn::optimizers::Adam(0.01f));
+    Tensor x({8, 3}), y({8, 2});
+    nn::Rng rng(3);
+    for (float& v : x) v = rng.normal();
+    for (int i = 0; i < 8; ++i) y[2 * i + i % 2] = 1.0f;
+    model.train_on_batch(x, y);
+    const auto before = model.get_weights();
+    if (std::string(what) == "nan")
+      CHECK_THROWS_WITH_AS(model.train_on_batch(x, y), doctest::Contains("the loss became NaN"), nn::ValueError);
+    else
+      CHECK_THROWS_WITH(model.train_on_batch(x, y), "layer failed");
+    const auto after = model.get_weights();
+    REQUIRE(after.size() == before.size());
+    for (size_t i = 0; i < after.size(); ++i) {
+      CAPTURE(i);
+      CHECK(std::equal(after[i].begin(), after[i].end(), before[i].begin()));
+    }
+    // The next batch trains normally and does move the moving statistics.
+    model.train_on_batch(x, y);
+    const Tensor& moving_mean = model.get_layer("batch_normalization").params()[2]->value;
+    CHECK_FALSE(std::equal(moving_mean.begin(), moving_mean.end(), before[4].begin()));
+  }
+}
+
 TEST_CASE("weights round-trip bit-exactly through .npz, and bad files leave the model untouched") {
   nn::reset_layer_names();
   nn::set_seed(5);

@@ -11,14 +11,17 @@
 //   patch(oy, ox)[ky][kx, c] = x[iy, ox·s + kx - pl, c],   iy = oy·s + ky - pt
 //
 // i.e. a run of kw·C numbers (a pixel's channels are adjacent, and so are a row's pixels),
-// the runs of neighbouring output pixels s·C apart. So each multiply is done as kh smaller
-// ones (one per kernel row ky), each reading A in place:
+// the runs of neighbouring output pixels s·C apart. So each multiply is done as smaller
+// ones, each reading the image in place:
 //
-//   forward  z       = b + Σ_ky A_ky · W_ky      A_ky (Ho·Wo, kw·C) in place, W_ky (kw·C, F)
-//   dx       dx     += dz · W_kyᵀ  for each ky   written back in place, s·C apart
-//   dW       dW_ky   = A_kyᵀ · dz                 A_ky packed from the image
+//   forward  z        = b + Σ_ky A_ky · W_ky     A_ky (Ho·Wo, kw·C), W_ky (kw·C, F): per kernel row
+//   dx       dx[ky,kx] += dz · W_{ky,kx}ᵀ         per window position: C numbers written back
+//                                                 in place, the pixels' rows s·C apart
+//   dW       dW_{ky,kx} = A_{ky,kx}ᵀ · dz          per window position, A (pixels, C) packed
+//                                                 from the image MR channels at a time
 //
-// where W_ky is rows [ky·kw·C, (ky+1)·kw·C) of the kernel viewed as (kh·kw·C, F). Tiles are
+// where W_ky is rows [ky·kw·C, (ky+1)·kw·C) of the kernel viewed as (kh·kw·C, F) and
+// W_{ky,kx} the C rows of one window position. Tiles are
 // cut per output row, so every tile is such a strided view. Padding is never copied: a
 // window position outside the image would only multiply a zero, so it is left out — a
 // kernel row ky that falls outside is skipped, and at the left and right edges the

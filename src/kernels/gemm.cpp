@@ -287,8 +287,9 @@ void check_arguments(bool trans_a, bool trans_b, int m, int n, int k, const floa
 //    slab packs all of B, splitting columns means every slab packs all of A, so we split
 //    the dimension that duplicates less packing: columns for the m = 32 training batch
 //    (a small A, shared cheaply), rows for tall matrices.
-//  * Over k, into `chunks`, only when C is too small to share out and k is long (a
-//    convolution's weight gradient: C is 27 × 32, k = 32,768). Each chunk sums its slice of
+//  * Over k, into `chunks`, only when C is too small to share out and k is long (e.g. a
+//    convolution's weight gradient as one multiply over a whole batch: C is 27 × 32,
+//    k = 32,768; Conv2D itself now cuts that into one multiply per image group). Each chunk sums its slice of
 //    k into its own buffer, and the buffers are added in chunk order at the end.
 //
 // Why the result is bit-identical for any thread count: the number of k chunks and every

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <typeinfo>
 
 #include "kernels/elementwise.h"
 #include "kernels/simd_clones.h"
@@ -273,12 +274,13 @@ void BatchNormalization::backward(const Tensor& dy, Tensor& dx) {
 }
 
 bool BatchNormalization::can_absorb(const Layer& next) const {
-  return dynamic_cast<const LeakyReLU*>(&next) != nullptr;
+  // Exactly a LeakyReLU: a class derived from it (a student's variant) may compute something
+  // else, and its own forward and backward must run.
+  return typeid(next) == typeid(LeakyReLU);
 }
 
 void BatchNormalization::absorb(const Layer* next) {
-  const auto* leaky = dynamic_cast<const LeakyReLU*>(next);
-  absorbed_alpha_ = leaky ? leaky->alpha() : 1.0f;
+  absorbed_alpha_ = next && can_absorb(*next) ? static_cast<const LeakyReLU*>(next)->alpha() : 1.0f;
 }
 
 double BatchNormalization::forward_flops() const {

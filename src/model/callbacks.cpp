@@ -27,7 +27,16 @@ void EarlyStopping::on_train_begin(Model& model) {
   // restore_best_weights, only an epoch run since can be put back.)
   const History* past = model.fit_progress().history;
   if (!past || !past->history.count(monitor_)) return;
-  for (float value : past->history.at(monitor_)) improved(value);
+  const std::vector<float>& values = past->history.at(monitor_);
+  bool last_improved = true;
+  for (float value : values) last_improved = improved(value);
+  // The interrupted run had already decided to stop after its last finished epoch (the
+  // checkpoint was written in the same epoch end): stop again, before any new epoch. The
+  // same test as on_epoch_end's.
+  if (!last_improved && wait_ >= patience_ && values.size() > 1) {
+    stopped_epoch_ = static_cast<int>(values.size()) - 1;
+    model.stop_training = true;
+  }
 }
 
 bool EarlyStopping::improved(float value) {

@@ -28,7 +28,9 @@ class Callback {
 
 // Stops training when `monitor` has not improved by more than min_delta for `patience`
 // epochs; optionally puts back the best weights seen. A fit resumed from a checkpoint
-// counts the epochs run before the interruption too (from its history).
+// counts the epochs run before the interruption too (from its history) — but their
+// weights are not in the checkpoint, so restore_best_weights can only put back weights of
+// an epoch run since the resume.
 class EarlyStopping : public Callback {
  public:
   explicit EarlyStopping(std::string monitor = "val_loss", int patience = 0, float min_delta = 0.0f,

@@ -242,6 +242,18 @@ double Model::count_correct(const Tensor& y_pred, const Tensor& y_true) const {
 // guard can look, so they are copied first and put back when the batch is rejected.
 Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* correct) {
   keep_non_trainable(false);
+  // Whatever way this step ends — applied, rejected by the guard, or an exception from a
+  // layer — no layer stays fused after it (a layer may also serve in another model, or be
+  // called on its own), and unless the update was applied the non-trainable parameters go
+  // back to what they were.
+  struct StepEnd {
+    Model& model;
+    bool applied = false;
+    ~StepEnd() {
+      for (auto& layer : model.layers_) layer->absorb(nullptr);
+      if (!applied) model.keep_non_trainable(true);
+    }
+  } step_end{*this};
   const Tensor& y_pred = forward_pass(xb, true, fusion_on_);
   StepResult result;
   const auto t_loss = profile_on_ ? Clock::now() : Clock::time_point{};
@@ -250,7 +262,6 @@ Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* 
   if (profile_on_) profile_.loss_seconds += seconds_since(t_loss);
   if (!std::isfinite(result.loss)) {
     result.problem = std::string("the loss became ") + (std::isnan(result.loss) ? "NaN" : "infinite");
-    keep_non_trainable(true);
     return result;  // no backward: the grads are still zero from the last step
   }
   backward(yb);
@@ -260,11 +271,11 @@ Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* 
       result.problem = "the gradient of " + layer->name() + "/" + p->name + " became NaN or infinite (the loss was " +
                        std::to_string(result.loss) + ")";
       for (Param* q : params()) std::fill(q->grad.begin(), q->grad.end(), 0.0f);  // a clean start next time
-      keep_non_trainable(true);
       return result;
     }
   }
   const auto t_step = profile_on_ ? Clock::now() : Clock::time_point{};
+  step_end.applied = true;
   optimizer().step(params());
   if (profile_on_) {
     profile_.optimizer_seconds += seconds_since(t_step);
@@ -279,7 +290,10 @@ void Model::keep_non_trainable(bool restore) {
     for (Param* p : layer->params()) {
       if (p->trainable) continue;
       if (restore) {
-        p->value = saved_non_trainable_.at(i);
+        // Into the existing storage (same shape): no allocation, so this cannot throw,
+        // which it must not while an exception is already on its way out.
+        const Tensor& saved = saved_non_trainable_[i];
+        std::copy(saved.begin(), saved.end(), p->value.begin());
       } else {
         if (i == saved_non_trainable_.size()) saved_non_trainable_.emplace_back();
         saved_non_trainable_[i].resize(p->value.shape());

@@ -43,9 +43,12 @@ std::string Model::profile_report() const {
       out += line;
       continue;
     }
-    std::snprintf(line, sizeof line, "%-24s %-20s %10.3f %10.3f %6.1f%%\n", t.name.c_str(), t.type.c_str(),
+    // A layer fused in training steps but run on its own in other passes (validation):
+    // its times are averaged over all passes, so say so.
+    std::snprintf(line, sizeof line, "%-24s %-20s %10.3f %10.3f %6.1f%%%s\n", t.name.c_str(), t.type.c_str(),
                   per(t.forward_seconds, p.forward_passes), per(t.backward_seconds, p.backward_passes),
-                  share(t.forward_seconds + t.backward_seconds));
+                  share(t.forward_seconds + t.backward_seconds),
+                  t.fused_into.empty() ? "" : ("  (fused into " + t.fused_into + " in training steps)").c_str());
     out += line;
   }
   std::snprintf(line, sizeof line, "%-24s %-20s %10.3f %10.3f %6.1f%%\n", "(all layers)", "", per(fwd, p.forward_passes),
