@@ -51,18 +51,21 @@ float* thread_scratch(size_t floats) {
   return buffer.data();
 }
 
-// C[rows × cols] (+)= A · B for one tile, A `rows` rows of k numbers a_row apart (each
-// contiguous), B a packed panel: in place for the SIMD kernels, through a packed copy of
-// A for the portable one.
-void multiply_tile(const MicroKernel& uk, int k, const float* a, long a_row, const float* b_panel, float* c,
-                   long ldc, int rows, int cols, float beta) {
-  if (reads_in_place(uk)) {
-    uk.compute(k, a, a_row, 1, b_panel, uk.nr, c, ldc, rows, cols, 1.0f, beta);
-    return;
+// C[rows × n] += A · B for one row of tiles: A is `rows` rows of k numbers a_row apart
+// (each contiguous), B the ceil(n / NR) packed panels starting at b, panel_stride floats
+// apart. The SIMD kernels read A in place; the portable one gets it packed, once for all
+// the panels.
+void multiply_rows(const MicroKernel& uk, int k, const float* a, long a_row, const float* b, size_t panel_stride,
+                   float* c, long ldc, int rows, int n) {
+  long a_step = 1;
+  if (!reads_in_place(uk)) {
+    float* packed = thread_scratch(static_cast<size_t>(uk.mr) * k);
+    pack_panel(uk, true, a, a_row, 1, rows, k, packed);
+    a = packed, a_row = 1, a_step = uk.mr;
   }
-  float* packed = thread_scratch(static_cast<size_t>(uk.mr) * k);
-  pack_panel(uk, true, a, a_row, 1, rows, k, packed);
-  uk.compute(k, packed, 1, uk.mr, b_panel, uk.nr, c, ldc, rows, cols, 1.0f, beta);
+  for (int j = 0; j * uk.nr < n; ++j)
+    uk.compute(k, a, a_row, a_step, b + j * panel_stride, uk.nr, c + j * uk.nr, ldc, rows, std::min(uk.nr, n - j * uk.nr),
+               1.0f, 1.0f);
 }
 
 }  // namespace
@@ -128,12 +131,10 @@ void conv_forward_image(const ConvShape& shape, const float* x, const float* pac
             if (next.first != span.first || next.last != span.last) break;
           }
           if (span.first == span.last) continue;
-          const float* a = x + window_offset(shape, iy, ox0 + span.first, kx0);
           const size_t k_first = static_cast<size_t>(ky) * shape.run() + kx0 * c;
-          for (int j = 0; j * nr < f; ++j)
-            multiply_tile(uk, (kx1 - kx0) * c, a, step, packed_w + static_cast<size_t>(j) * patch * nr + k_first * nr,
-                          tile + static_cast<size_t>(span.first) * f + j * nr, f, span.last - span.first,
-                          std::min(nr, f - j * nr), 1.0f);
+          multiply_rows(uk, (kx1 - kx0) * c, x + window_offset(shape, iy, ox0 + span.first, kx0), step,
+                        packed_w + k_first * nr, static_cast<size_t>(patch) * nr,
+                        tile + static_cast<size_t>(span.first) * f, f, span.last - span.first, f);
         }
       }
     }
@@ -156,11 +157,9 @@ void conv_input_grad_image(const ConvShape& shape, const float* dz, const float*
           // than the previous one's, so C's rows are s·C apart (ldc = step).
           const Span span = tile_rows(shape, kx, ox0, rows);
           if (span.first == span.last) continue;
-          float* out = dx + window_offset(shape, iy, ox0 + span.first, kx);
-          for (int j = 0; j * nr < c; ++j)
-            multiply_tile(uk, f, a + static_cast<size_t>(span.first) * f, f,
-                          packed_wt + transposed_panel(shape, nr, ky, kx, j), out + j * nr, step,
-                          span.last - span.first, std::min(nr, c - j * nr), 1.0f);
+          multiply_rows(uk, f, a + static_cast<size_t>(span.first) * f, f, packed_wt + transposed_panel(shape, nr, ky, kx, 0),
+                        static_cast<size_t>(f) * nr, dx + window_offset(shape, iy, ox0 + span.first, kx), step,
+                        span.last - span.first, c);
         }
       }
     }
