@@ -204,6 +204,13 @@ int Conv2D::images_per_group() const {
   return std::max(1, (512 + rows_per_image - 1) / rows_per_image);
 }
 
+int Conv2D::group_count(int n) const { return (n + images_per_group() - 1) / images_per_group(); }
+
+Conv2D::Images Conv2D::group_images(int g, int n) const {
+  const int first = g * images_per_group();
+  return {first, std::min(n, first + images_per_group())};
+}
+
 void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   check_input(x);
   y.resize({x.dim(0), out_h_, out_w_, filters_});
@@ -277,7 +284,7 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
   // of db into its own row of partials (dW first, then db; see group_partial), and dx.
   const float* dzs = dz->data();
   const bool need_dx = input_gradient_needed();
-  const int group = images_per_group(), groups = (n + group - 1) / group;
+  const int groups = group_count(n);
   const size_t weights = static_cast<size_t>(patch) * filters_;
   dw_partial_.resize({groups, static_cast<int>(weights) + filters_});
   if (need_dx) dx.resize({n, in_h_, in_w_, in_c_});
@@ -315,15 +322,15 @@ void Conv2D::backward_groups_implicit(const float* dz, Tensor& dx, bool need_dx)
   // its images, and the partials are added in group order, so dW is the same for any
   // thread count.
   const ConvShape shape = gemm_shape();
-  const int n = x_->dim(0), group = images_per_group(), groups = (n + group - 1) / group;
+  const int n = x_->dim(0);
   const size_t image = shape.image(), dz_image = static_cast<size_t>(shape.pixels()) * filters_;
-  dw_scratch_.resize({get_num_threads(), static_cast<int>(conv_weight_grad_scratch(shape, group))});
+  dw_scratch_.resize({get_num_threads(), static_cast<int>(conv_weight_grad_scratch(shape, images_per_group()))});
   if (need_dx) {
     packed_w_.resize({static_cast<int>(conv_packed_weights_size(shape))});
     conv_pack_weights_transposed(shape, kernel_.value.data(), packed_w_.data());
   }
-  parallel_tasks(static_cast<size_t>(groups), [&](size_t g, int worker) {
-    const int i0 = static_cast<int>(g) * group, i1 = std::min(n, i0 + group);
+  parallel_tasks(static_cast<size_t>(group_count(n)), [&](size_t g, int worker) {
+    const auto [i0, i1] = group_images(static_cast<int>(g), n);
     conv_weight_grad(shape, x_->data() + i0 * image, i1 - i0, dz + i0 * dz_image,
                      dw_scratch_.data() + worker * dw_scratch_.dim(1), group_partial(static_cast<int>(g), dz, i0, i1));
     if (!need_dx) return;
@@ -346,16 +353,15 @@ void Conv2D::backward_groups_im2col(const float* dzs, Tensor& dx, bool need_dx) 
   // Each multiply runs on its task's thread (sgemm inside a task is serial), and the
   // partials are added in group order below, so dW is the same for any thread count.
   const int n = x_->dim(0), patch = patch_size();
-  const int rows_per_image = out_h_ * out_w_, group = images_per_group();
-  const int groups = (n + group - 1) / group;
-  const size_t cols_scratch = static_cast<size_t>(group) * rows_per_image * patch;
+  const int rows_per_image = out_h_ * out_w_;
+  const size_t cols_scratch = static_cast<size_t>(images_per_group()) * rows_per_image * patch;
   const size_t dcols_scratch = static_cast<size_t>(rows_per_image) * patch;
   cols_.resize({get_num_threads(), static_cast<int>(cols_scratch)});
   reserve_padded_images();
   if (need_dx) dcols_.resize({get_num_threads(), static_cast<int>(dcols_scratch)});  // one per worker thread
   const size_t image = static_cast<size_t>(in_h_) * in_w_ * in_c_;
-  parallel_tasks(static_cast<size_t>(groups), [&](size_t g, int worker) {
-    const int i0 = static_cast<int>(g) * group, i1 = std::min(n, i0 + group);
+  parallel_tasks(static_cast<size_t>(group_count(n)), [&](size_t g, int worker) {
+    const auto [i0, i1] = group_images(static_cast<int>(g), n);
     float* cols = cols_.data() + worker * cols_scratch;
     for (int i = i0; i < i1; ++i)
       im2col_image(x_->data() + i * image, padded_image(worker),

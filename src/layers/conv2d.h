@@ -110,6 +110,11 @@ class Conv2D : public LayerBase<Conv2D> {
   Param bias_{"bias", {}, {}, true};
   const Tensor* y_ = nullptr;  // the forward output, for act'(z) computed from y
   int images_per_group() const;  // images whose dW share one backward task computes
+  int group_count(int n) const;   // groups in a batch of n images
+  struct Images {
+    int first, last;  // [first, last)
+  };
+  Images group_images(int g, int n) const;  // group g's images in a batch of n
   const Tensor* x_ = nullptr;  // the forward input, kept (not copied) to copy its patches again in backward
   Tensor cols_;   // (threads, group·Ho·Wo·kh·kw·C) each worker's patches of its image(s)
   Tensor dw_partial_;  // (groups, kh·kw·C·F + F) each image group's share of dW, then of db
