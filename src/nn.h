@@ -39,6 +39,7 @@
 #include "model/sequential.h"
 #include "optimizers/adam.h"
 #include "optimizers/sgd.h"
+#include "reference/mode.h"
 #include "tensor/crc32.h"
 #include "tensor/error.h"
 #include "tensor/file_io.h"

@@ -5,6 +5,8 @@
 
 #include "kernels/elementwise.h"
 #include "kernels/simd_clones.h"
+#include "reference/activations.h"
+#include "reference/mode.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -72,6 +74,7 @@ void leaky_relu_backward_range(const float* y, const float* dy, float* dz, size_
 }  // namespace
 
 void activation_forward(ActivationKind kind, const float* z, float* y, size_t rows, size_t cols, float alpha) {
+  if (reference_mode()) return ref::activation_forward(kind, z, y, rows, cols, alpha);
   if (kind == ActivationKind::softmax) {
     parallel_elements(rows * cols, [&](size_t b, size_t e) {
       // Chunks are whole rows: round the element range to row boundaries.
@@ -106,6 +109,7 @@ void activation_forward(ActivationKind kind, const float* z, float* y, size_t ro
 
 void activation_backward(ActivationKind kind, const float* y, const float* dy, float* dz, size_t rows, size_t cols,
                          float alpha) {
+  if (reference_mode()) return ref::activation_backward(kind, y, dy, dz, rows, cols, alpha);
   if (kind == ActivationKind::softmax) {
     parallel_elements(rows * cols, [&](size_t b, size_t e) {
       for (size_t r = (b + cols - 1) / cols; r < (e + cols - 1) / cols && r < rows; ++r)

@@ -4,6 +4,8 @@
 
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
+#include "reference/dense.h"
+#include "reference/mode.h"
 #include "tensor/rng.h"
 
 namespace nn::layers {
@@ -32,12 +34,16 @@ void Dense::forward(const Tensor& x, Tensor& y, bool) {
   check_input(x);
   const int n = x.dim(0), d = input_shape()[0];
   y.resize({n, units_});
-  // z = x·W  (N×D times D×K), then + b and the activation, both in place on y.
-  sgemm(false, false, n, units_, d, 1.0f, x.data(), d, kernel_.value.data(), units_, 0.0f, y.data(), units_);
-  add_row_vector(y.data(), bias_.value.data(), n, units_);
-  activation_forward(activation_, y.data(), y.data(), n, units_);
   x_ = &x;
   y_ = &y;
+  if (reference_mode()) {  // the plain loops of src/reference/
+    ref::dense_forward(x.data(), kernel_.value.data(), bias_.value.data(), y.data(), n, d, units_);
+  } else {
+    // z = x·W  (N×D times D×K), then + b, in place on y.
+    sgemm(false, false, n, units_, d, 1.0f, x.data(), d, kernel_.value.data(), units_, 0.0f, y.data(), units_);
+    add_row_vector(y.data(), bias_.value.data(), n, units_);
+  }
+  activation_forward(activation_, y.data(), y.data(), n, units_);  // y = f(z), in place
 }
 
 void Dense::backward(const Tensor& dy, Tensor& dx) {
@@ -49,6 +55,14 @@ void Dense::backward(const Tensor& dy, Tensor& dx) {
     dz_.resize({n, units_});
     activation_backward(activation_, y_->data(), dy.data(), dz_.data(), n, units_);
     dz = &dz_;
+  }
+  if (reference_mode()) {  // the plain loops of src/reference/, one formula each
+    ref::dense_weight_grad(x_->data(), dz->data(), kernel_.grad.data(), n, d, units_);
+    ref::dense_bias_grad(dz->data(), bias_.grad.data(), n, units_);
+    if (!input_gradient_needed()) return;
+    dx.resize({n, d});
+    ref::dense_input_grad(dz->data(), kernel_.value.data(), dx.data(), n, d, units_);
+    return;
   }
   // dW += xᵀ·dz  (D×N times N×K): beta = 1 adds to what is already there.
   sgemm(true, false, d, units_, n, 1.0f, x_->data(), d, dz->data(), units_, 1.0f, kernel_.grad.data(), units_);

@@ -1,0 +1,101 @@
+// Reference vs fast: run a layer once on its fast path and once in reference mode (the
+// plain loops of src/reference/) on the same input and the same weights, and compare
+// every output: y, dx and each parameter's gradient (and each non-trainable parameter
+// forward changed, e.g. BatchNormalization's moving statistics).
+//
+// The two paths add the same numbers in different orders (and the reference in double),
+// so they agree to float rounding, not bit for bit: we accept
+//   |fast - ref| <= 1e-5 · (1 + max |ref|)   per tensor,
+// a bound a wrong index, a missing term or a lost factor breaks by orders of magnitude.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "nn.h"
+
+namespace refcheck {
+
+// Reference mode on for one scope, then back to what it was.
+struct ReferenceMode {
+  bool before = nn::reference_mode();
+  explicit ReferenceMode(bool on) { nn::set_reference_mode(on); }
+  ~ReferenceMode() { nn::set_reference_mode(before); }
+};
+
+// Largest |a - b| over max(1, max |b|); infinity when the shapes differ.
+inline double relative_difference(const nn::Tensor& a, const nn::Tensor& b) {
+  if (a.shape() != b.shape()) return INFINITY;
+  double diff = 0, scale = 1;
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff = std::max(diff, static_cast<double>(std::abs(a[i] - b[i])));
+    scale = std::max(scale, static_cast<double>(std::abs(b[i])));
+  }
+  return diff / scale;
+}
+
+struct Outputs {
+  nn::Tensor y, dx;
+  std::vector<nn::Tensor> params;  // each param's grad (trainable) or value (non-trainable)
+};
+
+// One forward (with `training`) and one backward with dL/dy = r on `layer` (built), from
+// parameter values `start`; the gradients start from zero.
+inline Outputs run(nn::Layer& layer, const std::vector<nn::Tensor>& start, const nn::Tensor& x, const nn::Tensor& r,
+                   bool training) {
+  auto ps = layer.params();
+  for (size_t i = 0; i < ps.size(); ++i) {
+    ps[i]->value = start[i];
+    ps[i]->grad.fill(0.0f);
+  }
+  Outputs out;
+  layer.set_input_gradient_needed(true);
+  layer.forward(x, out.y, training);
+  layer.backward(r, out.dx);
+  for (nn::Param* p : ps) out.params.push_back(p->trainable ? p->grad : p->value);
+  return out;
+}
+
+// The largest relative difference between the fast path and reference mode over y, dx
+// and every parameter, and which tensor it was in (for the failure message).
+struct Comparison {
+  double worst = 0;
+  std::string where;
+};
+
+inline Comparison compare_paths(nn::Layer& layer, const nn::Tensor& x, uint64_t seed, bool training = true) {
+  nn::Rng rng(seed);
+  std::vector<nn::Tensor> start;
+  for (nn::Param* p : layer.params()) start.push_back(p->value);
+  nn::Tensor probe;
+  layer.forward(x, probe, training);  // the output shape, for r
+  nn::Tensor r(probe.shape());
+  for (float& v : r) v = rng.uniform(-1.0f, 1.0f);
+
+  Outputs fast, ref;
+  {
+    ReferenceMode mode(false);
+    fast = run(layer, start, x, r, training);
+  }
+  {
+    ReferenceMode mode(true);
+    ref = run(layer, start, x, r, training);
+  }
+  Comparison c;
+  auto consider = [&](const nn::Tensor& a, const nn::Tensor& b, const std::string& what) {
+    const double d = relative_difference(a, b);
+    if (d >= c.worst) c = {d, what};
+  };
+  consider(fast.y, ref.y, "y");
+  consider(fast.dx, ref.dx, "dx");
+  auto ps = layer.params();
+  for (size_t i = 0; i < ps.size(); ++i) consider(fast.params[i], ref.params[i], ps[i]->name);
+  // Leave the layer as it was found.
+  for (size_t i = 0; i < ps.size(); ++i) ps[i]->value = start[i];
+  return c;
+}
+
+constexpr double kTolerance = 1e-5;
+
+}  // namespace refcheck
