@@ -1,6 +1,7 @@
-// Layer fusion (Layer::can_absorb, Model::set_layer_fusion): BatchNormalization doing the
-// work of the LeakyReLU after it must give exactly the numbers the two layers give one after
-// the other, and must never leak into a model where the LeakyReLU is not there.
+// Layer fusion (model/layer_fusion.h, Model::set_layer_fusion): the fused step of a
+// BatchNormalization and the LeakyReLU after it must give exactly the numbers the two
+// layers give one after the other, and must never leak into a model where the LeakyReLU
+// is not there.
 #include <doctest/doctest.h>
 
 #include "chapter_models.h"
@@ -44,40 +45,54 @@ void make_pair(L::BatchNormalization& a, L::BatchNormalization& b) {
 
 }  // namespace
 
-TEST_CASE("BatchNormalization absorbing a LeakyReLU gives the two layers' numbers exactly") {
-  for (bool training : {true, false}) {
-    CAPTURE(training);
-    L::BatchNormalization fused, plain;
-    make_pair(fused, plain);
-    L::LeakyReLU leaky(0.2f);
-    leaky.build_for({4, 4, 6});
-    REQUIRE(fused.can_absorb(leaky));
-    CHECK_FALSE(fused.can_absorb(L::Dropout(0.5f)));
-    fused.absorb(&leaky);
+TEST_CASE("the fused BatchNormalization + LeakyReLU step gives the two layers' numbers exactly") {
+  L::BatchNormalization fused_bn, plain;
+  make_pair(fused_bn, plain);
+  L::LeakyReLU leaky(0.2f);
+  leaky.build_for({4, 4, 6});
+  L::Dropout dropout(0.5f);
+  CHECK(nn::fuse_pair(fused_bn, dropout) == nullptr);
+  CHECK(nn::fuse_pair(leaky, fused_bn) == nullptr);
+  const auto step = nn::fuse_pair(fused_bn, leaky);
+  REQUIRE(step != nullptr);
 
-    const Tensor x = random_block({5, 4, 4, 6}, 11), dy = random_block({5, 4, 4, 6}, 12);
-    Tensor y_fused, y_plain, y_leaky, dx_fused, dx_plain, dy_plain;
-    fused.forward(x, y_fused, training);
-    plain.forward(x, y_plain, training);
-    leaky.forward(y_plain, y_leaky, training);
-    check_same_bits(y_fused, y_leaky, "forward");
-    size_t negative = 0;
-    for (float v : y_leaky) negative += v < 0;
-    CHECK(negative > y_leaky.size() / 10);  // the slope was really exercised
+  const Tensor x = random_block({5, 4, 4, 6}, 11), dy = random_block({5, 4, 4, 6}, 12);
+  Tensor y_fused, y_plain, y_leaky, dx_fused, dx_plain, dy_plain;
+  step->forward(x, y_fused);
+  plain.forward(x, y_plain, true);
+  leaky.forward(y_plain, y_leaky, true);
+  check_same_bits(y_fused, y_leaky, "forward");
+  check_same_bits(fused_bn.moving_mean().value, plain.moving_mean().value, "moving mean");
+  check_same_bits(fused_bn.moving_variance().value, plain.moving_variance().value, "moving variance");
+  size_t negative = 0;
+  for (float v : y_leaky) negative += v < 0;
+  CHECK(negative > y_leaky.size() / 10);  // the slope was really exercised
 
-    fused.backward(dy, dx_fused);
-    leaky.backward(dy, dy_plain);
-    plain.backward(dy_plain, dx_plain);
-    check_same_bits(dx_fused, dx_plain, "dx");
-    check_same_bits(fused.gamma().grad, plain.gamma().grad, "dgamma");
-    check_same_bits(fused.beta().grad, plain.beta().grad, "dbeta");
+  step->backward(dy, dx_fused);
+  leaky.backward(dy, dy_plain);
+  plain.backward(dy_plain, dx_plain);
+  check_same_bits(dx_fused, dx_plain, "dx");
+  check_same_bits(fused_bn.gamma().grad, plain.gamma().grad, "dgamma");
+  check_same_bits(fused_bn.beta().grad, plain.beta().grad, "dbeta");
 
-    // absorb(nullptr) turns it back into a plain BatchNormalization.
-    fused.absorb(nullptr);
-    fused.forward(x, y_fused, false);
-    plain.forward(x, y_plain, false);
-    check_same_bits(y_fused, y_plain, "after absorb(nullptr)");
-  }
+  // The BatchNormalization itself is untouched by having been fused: on its own it is plain.
+  fused_bn.forward(x, y_fused, false);
+  plain.forward(x, y_plain, false);
+  check_same_bits(y_fused, y_plain, "the layer on its own afterwards");
+}
+
+TEST_CASE("no layer fusion in reference mode") {
+  Tensor x, y;
+  chapter::random_data(16, {8, 8, 3}, 10, 5, x, y);
+  nn::set_seed(5);
+  nn::Model model = chapter::cnn({8, 8, 3});
+  model.compile("categorical_crossentropy", nn::optimizers::Adam(0.001f));
+  model.set_profile(true);
+  nn::set_reference_mode(true);
+  model.train_on_batch(x, y);
+  nn::set_reference_mode(false);
+  CHECK(model.profile_report().find("fused into") == std::string::npos);
+  CHECK_NOTHROW(model.layer_output(3));  // every layer's own output was kept
 }
 
 TEST_CASE("training with layer fusion on and off gives bit-identical weights (the chapter's CNN)") {
@@ -120,8 +135,7 @@ TEST_CASE("after a fused training step layer_output refuses the fused layers; fo
 
   model.train_on_batch(x, y);
   // Straight after the fused step: the same BatchNormalization in a model that ends at it
-  // must not apply the LeakyReLU it absorbed there (it is told so on every pass, and the
-  // step un-fuses every layer when it ends).
+  // must not apply the LeakyReLU it was fused with there.
   const Tensor h = model.layer_output(1);  // some (8, 4) input for the layer on its own
   nn::Layer& bn_layer = model.get_layer(bn.layer().name());
   Tensor direct, direct_later;

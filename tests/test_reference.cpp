@@ -39,3 +39,20 @@ TEST_CASE("reference: Dense agrees with the fast path on awkward shapes, every a
       expect_same(dense, random_input({n, d}, n * 100 + d));
     }
 }
+
+TEST_CASE("reference: BatchNormalization agrees with the fast path, training and inference") {
+  for (bool training : {true, false})
+    for (const Shape& shape : {Shape{1, 1}, Shape{5, 3}, Shape{33, 17}, Shape{2, 5, 7, 13}, Shape{4, 16, 16, 32}}) {
+      CAPTURE(training);
+      layers::BatchNormalization bn;
+      const Shape sample(shape.begin() + 1, shape.end());
+      bn.build_for(sample);
+      Rng rng(11);
+      for (Param* p : bn.params())
+        for (float& v : p->value) v = p->name == "moving_variance" ? rng.uniform(0.5f, 2.0f) : rng.uniform(-1.0f, 1.0f);
+      // An offset of 3 on every value: the fast path's shifted sums must cope with |μ| > σ.
+      Tensor x = random_input(shape, 13);
+      for (float& v : x) v += 3.0f;
+      expect_same(bn, x, training);
+    }
+}

@@ -33,11 +33,13 @@
 // (init 0), moving_variance (init 1) — not trainable: summary() counts them as
 // Non-trainable params and the optimizer leaves them alone.
 //
-// Sums over the batch are reproducible for any thread count: the m rows are cut into chunks
-// whose size depends only on C, and the chunk sums are added in chunk order (row_sums.h).
+// Two paths, the same numbers to float rounding: in reference mode the formulas above run
+// as written (reference/batch_norm.h); otherwise kernels/batch_norm.h runs them folded into
+// one multiply-add per number, with sums that are reproducible for any thread count.
 #pragma once
 #include <vector>
 
+#include "kernels/batch_norm.h"
 #include "layers/layer.h"
 
 namespace nn::layers {
@@ -58,10 +60,6 @@ class BatchNormalization : public LayerBase<BatchNormalization> {
   std::vector<Param*> params() override { return {&gamma_, &beta_, &moving_mean_, &moving_variance_}; }
   double forward_flops() const override;
   std::string explain_params() const override;
-  // A LeakyReLU right after it is applied in the same passes (see Layer::can_absorb):
-  // forward writes leaky_relu(γ x̂ + β) and backward first undoes the LeakyReLU's slope.
-  bool can_absorb(const Layer& next) const override;
-  void absorb(const Layer* next) override;
 
   float momentum() const { return momentum_; }
   float epsilon() const { return epsilon_; }
@@ -79,13 +77,9 @@ class BatchNormalization : public LayerBase<BatchNormalization> {
   Param moving_variance_{"moving_variance", {}, {}, false};
   const Tensor* x_ = nullptr;   // the forward input, kept (not copied) to recompute x̂
   bool last_training_ = false;  // which formula the last forward used (backward follows it)
-  std::vector<float> mean_;     // (C) the μ the last forward used (batch or moving)
-  std::vector<float> inv_std_;  // (C) 1 / sqrt(σ² + ε), likewise
-  std::vector<float> scale_, shift_;  // (C) y = x · scale + shift, folded from the above
-  std::vector<float> partial_;        // per-chunk sums, scratch for the reductions
-  std::vector<double> sums_;          // (C) or (2C) reduced sums
-  float absorbed_alpha_ = 1.0f;  // alpha of the absorbed LeakyReLU; 1 (the identity) when none
-  std::vector<float> dx_coefficients_;  // (2C) slope, offset of the training dx (see backward)
+  // (C) the μ and σ² the last forward used (the batch's or the moving ones): reference path
+  std::vector<float> mean_, variance_;
+  BatchNormState fast_;  // what the fast path's last forward kept for backward
 };
 
 }  // namespace nn::layers

@@ -58,15 +58,6 @@ class Layer {
   // When true, backward receives dL/dz (before the output activation) instead of dL/dy.
   void set_output_activation_fused(bool fused) { activation_fused_ = fused; }
 
-  // Fusion: a layer may offer to do the work of the layer right after it in its own pass
-  // over the data (BatchNormalization applies the LeakyReLU that follows it: one pass over
-  // memory instead of two, forward and backward). The model's training steps ask
-  // can_absorb(next) and then call absorb(&next) before forward (absorb(nullptr) when not
-  // fusing). While absorbing, forward writes the *next* layer's output, backward takes the
-  // next layer's dL/dy, and the next layer itself is skipped. See Model::set_layer_fusion.
-  virtual bool can_absorb(const Layer& /*next*/) const { return false; }
-  virtual void absorb(const Layer* /*next*/) {}
-
   // Builds once, remembering the shapes (what the model and summary() read).
   Shape build_for(const Shape& input_shape);
   bool built() const { return built_; }

@@ -11,6 +11,7 @@
 #include "layers/input.h"
 #include "losses/get.h"
 #include "model/progress_bar.h"
+#include "reference/mode.h"
 
 namespace nn {
 
@@ -40,10 +41,11 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   outputs_.assign(layers_.size(), Tensor());
   grads_.assign(layers_.size(), Tensor());
   for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_input_gradient_needed(i > 1);
-  // Which layers the one before can absorb in training steps (never the first real layer,
-  // whose predecessor is the input, nor the last, whose output the loss reads).
-  absorbable_.assign(layers_.size(), false);
-  for (size_t i = 2; i + 1 < layers_.size(); ++i) absorbable_[i] = layers_[i - 1]->can_absorb(*layers_[i]);
+  // The pairs of layers training steps run fused (model/layer_fusion.h); the last layer
+  // stays on its own, as the loss reads its output and may set its activation's backward.
+  fused_.clear();
+  fused_.resize(layers_.size());
+  for (size_t i = 1; i + 2 < layers_.size(); ++i) fused_[i] = fuse_pair(*layers_[i], *layers_[i + 1]);
   configure_loss_fusion();
   if (profile_on_) reset_profile();
 }
@@ -65,8 +67,7 @@ const Tensor& Model::layer_output(size_t index) const {
     if (!last_input_) throw Error("layer_output(0): run forward first");
     return *last_input_;
   }
-  if (last_pass_fused_ && index < layers_.size() &&
-      (absorbable_[index] || (index + 1 < layers_.size() && absorbable_[index + 1])))
+  if (index < layers_.size() && (fused_at(index) || fused_at(index - 1)))
     throw Error("layer_output(" + std::to_string(index) + "): the last pass was a training step, which fused \"" +
                 layers_[index]->name() + "\" with its neighbour (see set_layer_fusion), so its own output was "
                 "not kept; call forward(x, training) first");
@@ -158,36 +159,43 @@ void Model::check_data(const Tensor& x, const Tensor* y, const char* where) {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 }  // namespace
+
+template <class Call>
+void Model::timed(double* seconds, Call&& call) {
+  if (!seconds) return call();
+  const auto t0 = Clock::now();
+  call();
+  *seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double* Model::profile_total(double Profile::*total) { return profile_on_ ? &(profile_.*total) : nullptr; }
+
+double* Model::profile_slot(size_t layer, bool backward_pass) {
+  if (!profile_on_) return nullptr;
+  LayerTiming& t = profile_.layers[layer - 1];  // the InputLayer has no row
+  return backward_pass ? &t.backward_seconds : &t.forward_seconds;
+}
 
 const Tensor& Model::forward(const Tensor& x, bool training) { return forward_pass(x, training, false); }
 
 const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
   if (!built()) ensure_built(x);
-  last_pass_fused_ = fuse;
-  const Tensor* current = &x;
+  last_pass_fused_ = fuse && training && fusion_on_ && !reference_mode();
   last_input_ = &x;
   if (profile_on_) {
     if (profile_.layers.size() + 1 != layers_.size()) reset_profile();  // the layers changed
     ++profile_.forward_passes;
   }
+  const Tensor* current = &x;
   for (size_t i = 1; i < layers_.size(); ++i) {
-    // Tell every layer, on every pass, whether it does the next one's work: a layer can be
-    // shared with another model where it is not followed by the same layer.
-    const bool absorbs_next = fuse && i + 1 < layers_.size() && absorbable_[i + 1];
-    layers_[i]->absorb(absorbs_next ? layers_[i + 1].get() : nullptr);
-    if (fuse && absorbable_[i]) {  // done by layers_[i - 1]; its output stands for ours
-      if (profile_on_) profile_.layers[i - 1].fused_into = layers_[i - 1]->name();
+    if (fused_at(i)) {  // layers i and i + 1 as one step, writing layer i + 1's output
+      timed(profile_slot(i, false), [&] { fused_[i]->forward(*current, outputs_[i + 1]); });
+      if (profile_on_) profile_.layers[i].fused_into = layers_[i]->name();  // layer i + 1's row
+      current = &outputs_[++i];
       continue;
     }
-    if (profile_on_) {
-      const auto t0 = Clock::now();
-      layers_[i]->forward(*current, outputs_[i], training);
-      profile_.layers[i - 1].forward_seconds += seconds_since(t0);
-    } else {
-      layers_[i]->forward(*current, outputs_[i], training);
-    }
+    timed(profile_slot(i, false), [&] { layers_[i]->forward(*current, outputs_[i], training); });
     current = &outputs_[i];
   }
   return *current;
@@ -195,25 +203,21 @@ const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
 
 void Model::backward(const Tensor& y_true) {
   const Tensor& y_pred = outputs_.back();
-  const auto t_loss = profile_on_ ? Clock::now() : Clock::time_point{};
-  if (fused_loss_)
-    loss().fused_gradient(y_pred, y_true, loss_grad_);
-  else
-    loss().gradient(y_pred, y_true, loss_grad_);
-  if (profile_on_) {
-    profile_.loss_seconds += seconds_since(t_loss);
-    ++profile_.backward_passes;
-  }
+  timed(profile_total(&Profile::loss_seconds), [&] {
+    if (fused_loss_)
+      loss().fused_gradient(y_pred, y_true, loss_grad_);  // dL/dz from the logits: p - y
+    else
+      loss().gradient(y_pred, y_true, loss_grad_);
+  });
+  if (profile_on_) ++profile_.backward_passes;
   const Tensor* dy = &loss_grad_;
   for (size_t i = layers_.size() - 1; i >= 1; --i) {
-    if (last_pass_fused_ && absorbable_[i]) continue;  // layers_[i - 1] takes our dL/dy as it is
-    if (profile_on_) {
-      const auto t0 = Clock::now();
-      layers_[i]->backward(*dy, grads_[i]);
-      profile_.layers[i - 1].backward_seconds += seconds_since(t0);
-    } else {
-      layers_[i]->backward(*dy, grads_[i]);
+    if (i >= 2 && fused_at(i - 1)) {  // layers i - 1 and i as one step
+      timed(profile_slot(i - 1, true), [&] { fused_[i - 1]->backward(*dy, grads_[i - 1]); });
+      dy = &grads_[--i];
+      continue;
     }
+    timed(profile_slot(i, true), [&] { layers_[i]->backward(*dy, grads_[i]); });
     dy = &grads_[i];
   }
 }
@@ -236,71 +240,23 @@ double Model::count_correct(const Tensor& y_pred, const Tensor& y_true) const {
   return correct;
 }
 
-// The guard against numbers that have blown up (NaN or ±inf): it runs before the optimizer
-// step, so a batch that produced them changes no weight. BatchNormalization updates its
-// moving statistics (non-trainable parameters) during the forward pass itself, before the
-// guard can look, so they are copied first and put back when the batch is rejected.
+// The chapter's five steps (model.h), each one call.
 Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* correct) {
-  keep_non_trainable(false);
-  // Whatever way this step ends — applied, rejected by the guard, or an exception from a
-  // layer — no layer stays fused after it (a layer may also serve in another model, or be
-  // called on its own), and unless the update was applied the non-trainable parameters go
-  // back to what they were.
-  struct StepEnd {
-    Model& model;
-    bool applied = false;
-    ~StepEnd() {
-      for (auto& layer : model.layers_) layer->absorb(nullptr);
-      if (!applied) model.keep_non_trainable(true);
-    }
-  } step_end{*this};
-  const Tensor& y_pred = forward_pass(xb, true, fusion_on_);
+  StepGuard::Scope guarded(guard_, params());  // unless accepted, the step leaves no trace
   StepResult result;
-  const auto t_loss = profile_on_ ? Clock::now() : Clock::time_point{};
-  result.loss = loss().value(y_pred, yb);
+  const Tensor& y_pred = forward_pass(xb, true, true);                                     // 1 forward
+  timed(profile_total(&Profile::loss_seconds), [&] { result.loss = loss().value(y_pred, yb); });  // 2 loss
   if (correct) *correct += count_correct(y_pred, yb);
-  if (profile_on_) profile_.loss_seconds += seconds_since(t_loss);
-  if (!std::isfinite(result.loss)) {
-    result.problem = std::string("the loss became ") + (std::isnan(result.loss) ? "NaN" : "infinite");
-    return result;  // no backward: the grads are still zero from the last step
+  result.problem = StepGuard::check_loss(result.loss);
+  if (result.problem.empty()) {
+    backward(yb);                                                                          // 3 backward
+    result.problem = StepGuard::check_gradients(layers_, result.loss);                     // 4 guard
   }
-  backward(yb);
-  for (auto& layer : layers_) {
-    for (Param* p : layer->params()) {
-      if (all_finite(p->grad.data(), p->grad.size())) continue;
-      result.problem = "the gradient of " + layer->name() + "/" + p->name + " became NaN or infinite (the loss was " +
-                       std::to_string(result.loss) + ")";
-      for (Param* q : params()) std::fill(q->grad.begin(), q->grad.end(), 0.0f);  // a clean start next time
-      return result;
-    }
-  }
-  const auto t_step = profile_on_ ? Clock::now() : Clock::time_point{};
-  step_end.applied = true;
-  optimizer().step(params());
-  if (profile_on_) {
-    profile_.optimizer_seconds += seconds_since(t_step);
-    ++profile_.steps;
-  }
+  if (!result.problem.empty()) return result;
+  guarded.accept();
+  timed(profile_total(&Profile::optimizer_seconds), [&] { optimizer().step(params()); });  // 5 step
+  if (profile_on_) ++profile_.steps;
   return result;
-}
-
-void Model::keep_non_trainable(bool restore) {
-  size_t i = 0;
-  for (auto& layer : layers_)
-    for (Param* p : layer->params()) {
-      if (p->trainable) continue;
-      if (restore) {
-        // Into the existing storage (same shape): no allocation, so this cannot throw,
-        // which it must not while an exception is already on its way out.
-        const Tensor& saved = saved_non_trainable_[i];
-        std::copy(saved.begin(), saved.end(), p->value.begin());
-      } else {
-        if (i == saved_non_trainable_.size()) saved_non_trainable_.emplace_back();
-        saved_non_trainable_[i].resize(p->value.shape());
-        std::copy(p->value.begin(), p->value.end(), saved_non_trainable_[i].begin());
-      }
-      ++i;
-    }
 }
 
 const char* const Model::kBlowUpCauses =

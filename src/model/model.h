@@ -7,11 +7,12 @@
 //   model.compile(losses::CategoricalCrossentropy(), optimizers::Adam(0.0005), {"accuracy"});
 //   model.fit(x_train, y_train, {.batch_size = 32, .epochs = 10});
 //
-// One training step (train_on_batch) is the whole chapter in five lines:
+// One training step (train_step in model.cpp) is the whole chapter in five lines:
 //   forward   every layer turns its input into its output, first to last
 //   loss      compare the last output with the targets
-//   gradient  dL/d(output) — or, for softmax + cross-entropy, the fused dL/dz = p - y
-//   backward  every layer, last to first, passes the error down and adds into its grads
+//   backward  from dL/d(output) — or, for softmax + cross-entropy, dL/dz = p - y from the
+//             logits — every layer, last to first, passes the error down and adds into its grads
+//   guard     a NaN or infinite loss or gradient rejects the batch (model/step_guard.h)
 //   step      the optimizer moves every weight against its gradient
 #pragma once
 #include <memory>
@@ -22,7 +23,9 @@
 #include "losses/loss.h"
 #include "model/callbacks.h"
 #include "model/history.h"
+#include "model/layer_fusion.h"
 #include "model/npz.h"
+#include "model/step_guard.h"
 #include "optimizers/optimizer.h"
 #include "tensor/rng.h"
 
@@ -127,12 +130,10 @@ class Model {
   const std::vector<std::shared_ptr<Layer>>& layers();   // layers()[0] is the InputLayer
   Layer& get_layer(const std::string& name);
   const Tensor& layer_output(size_t index) const;        // activations of layers()[index]
-  // Training steps (fit, train_on_batch) let a layer do the next one's work in the same
-  // pass over memory (Layer::can_absorb): BatchNormalization applies the LeakyReLU after
-  // it, forward and backward. The numbers are exactly the same either way; the fused step
-  // is faster (bench_cnn: 3,677 -> 3,938 images/s) but skips the absorbed layer's own calls
-  // in training steps (validation, evaluate and predict run every layer), so turn it
-  // off to step through every layer in a debugger. On by default.
+  // Layer fusion (model/layer_fusion.h): training steps (fit, train_on_batch) run a
+  // BatchNormalization and the LeakyReLU after it as one pass over memory. The numbers are
+  // exactly the same either way; fused is faster, but the two layers' own forward and
+  // backward are not called in training steps. On by default; off in reference mode.
   void set_layer_fusion(bool on) { fusion_on_ = on; }
   std::vector<Param*> params();                          // every parameter, Keras order
   const std::string& name() const { return name_; }
@@ -151,7 +152,7 @@ class Model {
   struct LayerTiming {
     std::string name, type;
     double forward_seconds = 0, backward_seconds = 0;  // summed over every call
-    std::string fused_into;  // the layer that did this one's work (set_layer_fusion), if any
+    std::string fused_into;  // the layer whose fused step did this one's work (layer_fusion.h), if any
   };
   struct Profile {
     std::vector<LayerTiming> layers;  // layers()[1...] in order (the InputLayer does nothing)
@@ -198,11 +199,7 @@ class Model {
   };
   // One step on a batch: forward, loss, backward, guard, optimizer step.
   StepResult train_step(const Tensor& xb, const Tensor& yb, double* correct);
-  // Copies every non-trainable parameter (BatchNormalization's moving statistics) aside, or
-  // with restore = true puts the copies back (call it only after a copy was taken): a
-  // rejected batch leaves them as they were.
-  void keep_non_trainable(bool restore);
-  std::vector<Tensor> saved_non_trainable_;
+  StepGuard guard_;
   static const char* const kBlowUpCauses;  // the advice that follows a NaN/inf message
   double count_correct(const Tensor& y_pred, const Tensor& y_true) const;
 
@@ -216,11 +213,18 @@ class Model {
   std::unique_ptr<optimizers::Optimizer> optimizer_;
   std::vector<std::string> metrics_;
   bool fused_loss_ = false;
-  // Layer fusion in training steps: absorbable_[i] when layers_[i - 1] can do layers_[i]'s
-  // work; last_pass_fused_ when the last forward pass did so (backward follows it).
-  std::vector<bool> absorbable_;
+  // Layer fusion in training steps: fused_[i] runs layers_[i] and layers_[i + 1] as one
+  // step (null when they have none); last_pass_fused_ when the last forward pass used
+  // them (backward follows it).
+  std::vector<std::unique_ptr<FusedStep>> fused_;
   bool fusion_on_ = true, last_pass_fused_ = false;
   const Tensor& forward_pass(const Tensor& x, bool training, bool fuse);
+  bool fused_at(size_t i) const { return last_pass_fused_ && i < fused_.size() && fused_[i]; }
+  // Runs `call`, adding its duration to *seconds when profiling (seconds not null).
+  template <class Call>
+  void timed(double* seconds, Call&& call);
+  double* profile_slot(size_t layer, bool backward_pass);  // a layer's row; null unless profiling
+  double* profile_total(double Profile::*total);          // e.g. &Profile::loss_seconds; likewise
   Tensor batch_x_, batch_y_;  // reused gather buffers for fit/evaluate/predict
   bool profile_on_ = false;
   Profile profile_;
