@@ -64,23 +64,26 @@ struct Comparison {
   std::string where;
 };
 
-inline Comparison compare_paths(nn::Layer& layer, const nn::Tensor& x, uint64_t seed, bool training = true) {
+// Each path runs on its own clone of `layer`, so both start from the same weights and the
+// same random generator (Dropout draws the same mask), and `layer` itself is left as it was.
+inline Comparison compare_paths(const nn::Layer& layer, const nn::Tensor& x, uint64_t seed, bool training = true) {
   nn::Rng rng(seed);
+  auto fast_layer = layer.clone(), ref_layer = layer.clone();
   std::vector<nn::Tensor> start;
-  for (nn::Param* p : layer.params()) start.push_back(p->value);
-  nn::Tensor probe;
-  layer.forward(x, probe, training);  // the output shape, for r
-  nn::Tensor r(probe.shape());
+  for (nn::Param* p : fast_layer->params()) start.push_back(p->value);
+  nn::Shape y_shape{x.dim(0)};
+  for (int d : layer.output_shape()) y_shape.push_back(d);
+  nn::Tensor r(y_shape);
   for (float& v : r) v = rng.uniform(-1.0f, 1.0f);
 
   Outputs fast, ref;
   {
     ReferenceMode mode(false);
-    fast = run(layer, start, x, r, training);
+    fast = run(*fast_layer, start, x, r, training);
   }
   {
     ReferenceMode mode(true);
-    ref = run(layer, start, x, r, training);
+    ref = run(*ref_layer, start, x, r, training);
   }
   Comparison c;
   auto consider = [&](const nn::Tensor& a, const nn::Tensor& b, const std::string& what) {
@@ -89,10 +92,8 @@ inline Comparison compare_paths(nn::Layer& layer, const nn::Tensor& x, uint64_t 
   };
   consider(fast.y, ref.y, "y");
   consider(fast.dx, ref.dx, "dx");
-  auto ps = layer.params();
+  auto ps = fast_layer->params();
   for (size_t i = 0; i < ps.size(); ++i) consider(fast.params[i], ref.params[i], ps[i]->name);
-  // Leave the layer as it was found.
-  for (size_t i = 0; i < ps.size(); ++i) ps[i]->value = start[i];
   return c;
 }
 

@@ -15,6 +15,53 @@
 //
 // Shapes given to build() exclude the batch dimension, as in Keras: a Dense layer on a
 // batch of flattened images sees in = (3072) while the tensors are (N, 3072).
+//
+// What each call requires and ensures (tests/test_conformance.cpp checks every built-in
+// layer and the exercise solutions against this list):
+//
+// build(in)
+//   requires  called once, before any forward (build_for does this and remembers shapes).
+//   ensures   every Param has value and grad of the same shape, grads zero; weights drawn
+//             from global_rng() (so nn::set_seed makes them reproducible); returns the
+//             output shape of one sample. A shape the layer cannot take is an nn::ShapeError
+//             saying what it expected.
+// forward(x, y, training)
+//   requires  x: (N, input_shape()...), any N >= 1 (the last batch of an epoch is smaller).
+//   ensures   y resized to (N, output_shape()...) and fully written (y's old contents are
+//             never read). The layer may keep pointers to x and y (not copies) for backward:
+//             they stay valid until the next forward, as the model keeps both alive.
+//             `training` picks the behaviour (Dropout drops, BatchNormalization uses batch
+//             statistics); state it changes (moving statistics) lives in non-trainable
+//             Params, so the NaN guard can undo it and checkpoints save it.
+// backward(dy, dx)
+//   requires  the forward just before it on this layer (backward follows that forward's
+//             mode: training or not); dy: the shape of that forward's y.
+//   ensures   every trainable param's grad has dL/dparam ADDED to it (the optimizer zeroes
+//             grads after its step; two backward calls add twice), and this is done even
+//             when input_gradient_needed() is false. When input_gradient_needed() is true,
+//             dx is resized to x's shape and OVERWRITTEN with dL/dx (a reused dx buffer
+//             holds the last batch's numbers: never add into it); when false, dx may be
+//             left untouched. dy is not modified.
+// type()      the Keras class name, shown by summary() ("Dense").
+// params()    the same Param objects every call, in Keras's order; a param's name becomes
+//             its weight-file key ("<layer name>/<param name>", e.g. "dense/kernel").
+//             trainable = false for state the optimizer must leave alone.
+// clone()     (LayerBase provides it) an independent copy: changing one's weights never
+//             changes the other's.
+// output_activation()  a layer that ends in an activation (Dense, Conv2D, Activation) says
+//             which; when the model then calls set_output_activation_fused(true) (softmax +
+//             cross-entropy computed from the logits, see losses/loss.h), backward receives
+//             dL/dz, the gradient before the activation, and must skip the activation's own
+//             backward.
+// Threads     a layer may split its work over the thread pool (kernels/thread_pool.h), but
+//             its results must not depend on the thread count: sums over the batch go in
+//             chunks fixed by the shape, added in a fixed order (kernels/parallel.h).
+// Reference   a built-in layer also has a plain path (src/reference/), taken when
+//             nn::reference_mode() is on; it must agree with the fast path to float rounding
+//             and draw the same random numbers. A layer of your own without one is fine:
+//             its forward and backward are then both paths.
+// Inputs that take no gradient (class ids, masks): such an input's layer is placed first
+//             after Input, where input_gradient_needed() is false, and leaves dx alone.
 #pragma once
 #include <memory>
 #include <optional>

@@ -1,0 +1,188 @@
+// The layer contract (src/layers/layer.h), checked the same way on every layer type: the
+// built-in ones and the exercise solutions a student writes (tutorials/exercises/solutions).
+//   1. the gradient check (finite differences, tests/gradcheck_core.h)
+//   2. dx is overwritten, never added into: backward on a dx buffer full of old numbers
+//      gives the same dx as on a fresh one; param grads are added: a second backward
+//      doubles them
+//   3. param grads are computed when the layer is first after Input (no dx asked for)
+//   4. a clone is independent: changing its weights leaves the original's output alone
+//   5. 1 and 2 threads give bit-identical y, dx and grads (on inputs big enough to be split)
+//   6. the fast path and reference mode agree to float rounding (tests/reference_check.h)
+#include <doctest/doctest.h>
+
+#include <functional>
+
+#include "../tutorials/exercises/solutions/1_elu.h"
+#include "../tutorials/exercises/solutions/4_prelu.h"
+#include "gradcheck.h"
+#include "reference_check.h"
+
+using namespace nn;
+namespace L = nn::layers;
+
+namespace {
+
+struct Case {
+  std::string what;
+  std::function<std::shared_ptr<Layer>()> make;  // a fresh, unbuilt layer
+  Shape small;      // (N, ...) input for the gradient check
+  Shape large;      // (N, ...) input for the thread check: above the parallel thresholds
+  bool gradcheck_training = true;  // Dropout: checked at inference (its mask is random)
+  bool spaced = false;  // MaxPooling2D: inputs at least 0.05 apart, so a step of the
+                        // gradient check never changes which value is a window's max
+};
+
+Tensor input(const Shape& shape, uint64_t seed, bool spaced = false) {
+  Rng rng(seed);
+  Tensor t(shape);
+  if (spaced) {
+    const std::vector<int> order = rng.permutation(static_cast<int>(t.size()));
+    for (size_t i = 0; i < t.size(); ++i) t[i] = 0.05f * (order[i] - static_cast<float>(t.size()) / 2);
+    return t;
+  }
+  for (float& v : t) v = rng.uniform(-1.5f, 1.5f);
+  return t;
+}
+
+std::shared_ptr<Layer> built(const Case& c, const Shape& batch_shape) {
+  set_seed(21);  // the same weights for every copy
+  auto layer = c.make();
+  layer->build_for(Shape(batch_shape.begin() + 1, batch_shape.end()));
+  // Non-zero, varied values everywhere (biases, gamma/beta, PReLU's slopes start constant).
+  Rng rng(5);
+  for (Param* p : layer->params())
+    for (float& v : p->value) v = p->name == "moving_variance" ? rng.uniform(0.5f, 1.5f) : v + rng.uniform(-0.3f, 0.3f);
+  return layer;
+}
+
+struct Result {
+  Tensor y, dx;
+  std::vector<Tensor> grads;
+};
+
+Result forward_backward(Layer& layer, const Tensor& x, const Tensor& r, bool training, Tensor dx = {}) {
+  for (Param* p : layer.params()) p->grad.fill(0.0f);
+  Result out;
+  layer.forward(x, out.y, training);
+  layer.backward(r, dx);
+  out.dx = dx;
+  for (Param* p : layer.params()) out.grads.push_back(p->grad);
+  return out;
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+Tensor projection(const Layer& layer, const Shape& x_shape, uint64_t seed) {
+  Shape y_shape{x_shape[0]};
+  for (int d : layer.output_shape()) y_shape.push_back(d);
+  return input(y_shape, seed);
+}
+
+void conform(const Case& c) {
+  INFO("layer: ", c.what);
+  // 1. gradient check
+  {
+    auto layer = built(c, c.small);
+    gradcheck::check_layer(*layer, input(c.small, 1, c.spaced), 2, c.gradcheck_training);
+  }
+  const Tensor x = input(c.small, 3);
+  // 2. dx overwritten, grads added: one forward, then backward on a fresh dx and again on
+  //    a buffer full of old numbers
+  {
+    auto layer = built(c, c.small);
+    const Tensor r = projection(*layer, c.small, 4);
+    const Result once = forward_backward(*layer, x, r, true);
+    Tensor stale(x.shape());
+    stale.fill(1e3f);
+    layer->backward(r, stale);
+    CHECK_MESSAGE(same_bits(once.dx, stale), "dx must be overwritten, not added into");
+    auto ps = layer->params();
+    for (size_t i = 0; i < ps.size(); ++i) {
+      if (!ps[i]->trainable) continue;
+      Tensor twice = once.grads[i];
+      for (float& v : twice) v *= 2.0f;
+      CHECK_MESSAGE(same_bits(ps[i]->grad, twice), ps[i]->name, ": a second backward must add its grads again");
+    }
+  }
+  // 3. first after Input: param grads without dx
+  {
+    auto layer = built(c, c.small);
+    const Tensor r = projection(*layer, c.small, 4);
+    const Result with_dx = forward_backward(*layer, x, r, true);
+    layer->set_input_gradient_needed(false);
+    const Result without = forward_backward(*layer, x, r, true);
+    for (size_t i = 0; i < with_dx.grads.size(); ++i)
+      CHECK_MESSAGE(same_bits(with_dx.grads[i], without.grads[i]), layer->params()[i]->name,
+                    ": param grads must not depend on whether dx is needed");
+  }
+  // 4. clone independence
+  {
+    auto layer = built(c, c.small);
+    Tensor before, after;
+    layer->forward(x, before, false);
+    auto copy = layer->clone();
+    for (Param* p : copy->params())
+      for (float& v : p->value) v += 1.0f;
+    Tensor copy_out;
+    copy->forward(x, copy_out, false);
+    layer->forward(x, after, false);
+    CHECK_MESSAGE(same_bits(before, after), "a clone's weights must be its own");
+  }
+  // 5. 1 vs 2 threads
+  {
+    const int saved = get_num_threads();
+    const Tensor big = input(c.large, 6);
+    auto one = built(c, c.large);
+    auto two = one->clone();  // the same weights and, for Dropout, the same generator state
+    const Tensor r = projection(*one, c.large, 7);
+    set_num_threads(1);
+    const Result a = forward_backward(*one, big, r, true);
+    set_num_threads(2);
+    const Result b = forward_backward(*two, big, r, true);
+    set_num_threads(saved);
+    CHECK_MESSAGE(same_bits(a.y, b.y), "y must not depend on the thread count");
+    CHECK_MESSAGE(same_bits(a.dx, b.dx), "dx must not depend on the thread count");
+    for (size_t i = 0; i < a.grads.size(); ++i)
+      CHECK_MESSAGE(same_bits(a.grads[i], b.grads[i]), "grads must not depend on the thread count");
+  }
+  // 6. fast vs reference
+  for (bool training : {true, false}) {
+    auto layer = built(c, c.small);
+    const refcheck::Comparison cmp = refcheck::compare_paths(*layer, x, 8, training);
+    CHECK_MESSAGE(cmp.worst <= refcheck::kTolerance, "training ", training, ": fast and reference differ by ",
+                  cmp.worst, " in ", cmp.where);
+  }
+}
+
+std::vector<Case> every_layer_type() {
+  // tanh rather than relu: a finite-difference step across relu's kink is off by design
+  auto same = [](int s) { return L::Conv2DOptions{.strides = s, .padding = "same", .activation = "tanh"}; };
+  return {
+      {"Dense relu", [] { return std::make_shared<L::Dense>(7, "relu"); }, {5, 13}, {64, 1100}},
+      {"Dense softmax", [] { return std::make_shared<L::Dense>(4, "softmax"); }, {3, 6}, {300, 300}},
+      {"Conv2D (im2col: kw·C < 32)", [=] { return std::make_shared<L::Conv2D>(5, 3, same(2)); }, {2, 7, 7, 3},
+       {8, 32, 32, 3}},
+      {"Conv2D (implicit GEMM)", [] { return std::make_shared<L::Conv2D>(6, 3); }, {2, 6, 6, 13}, {8, 16, 16, 32}},
+      {"BatchNormalization", [] { return std::make_shared<L::BatchNormalization>(); }, {4, 3, 3, 5}, {8, 16, 16, 32}},
+      {"MaxPooling2D", [] { return std::make_shared<L::MaxPooling2D>(3, 2, "same"); }, {2, 5, 5, 3}, {8, 32, 32, 16}, true,
+       true},
+      {"Dropout", [] { return std::make_shared<L::Dropout>(0.3f); }, {3, 11}, {64, 1100}, false},
+      {"LeakyReLU", [] { return std::make_shared<L::LeakyReLU>(0.2f); }, {3, 11}, {64, 1100}},
+      {"Activation tanh", [] { return std::make_shared<L::Activation>("tanh"); }, {3, 11}, {64, 1100}},
+      {"Activation softmax", [] { return std::make_shared<L::Activation>("softmax"); }, {3, 5}, {700, 100}},
+      {"Flatten", [] { return std::make_shared<L::Flatten>(); }, {2, 3, 4, 5}, {64, 32, 35}},
+      {"ELU (exercise 1 solution)", [] { return std::make_shared<ELU>(); }, {3, 11}, {64, 1100}},
+      {"PReLU (exercise 4 solution)", [] { return std::make_shared<PReLU>(); }, {3, 11}, {64, 1100}},
+  };
+}
+
+}  // namespace
+
+TEST_CASE("conformance: every layer type meets the layer contract") {
+  for (const Case& c : every_layer_type()) conform(c);
+}
