@@ -2,6 +2,7 @@
 // shapes. See tests/reference_check.h for what is compared and how closely.
 #include <doctest/doctest.h>
 
+#include "chapter_models.h"
 #include "reference_check.h"
 
 using namespace nn;
@@ -55,4 +56,70 @@ TEST_CASE("reference: BatchNormalization agrees with the fast path, training and
       for (float& v : x) v += 3.0f;
       expect_same(bn, x, training);
     }
+}
+
+namespace {
+
+// One training step's gradients (forward in training mode, loss gradient, backward) of
+// `model` from the weights `start`, with every layer's random generator at `streams`.
+std::vector<Tensor> step_gradients(Model& model, const std::vector<Tensor>& start, const std::vector<RngState>& streams,
+                                   const Tensor& x, const Tensor& y) {
+  model.set_weights(start);
+  size_t k = 0;
+  for (auto& layer : model.layers())
+    if (Rng* rng = layer->random_generator()) rng->set_state(streams[k++]);
+  for (Param* p : model.params()) p->grad.fill(0.0f);
+  model.forward(x, true);
+  model.backward(y);
+  std::vector<Tensor> grads;
+  for (Param* p : model.params()) grads.push_back(p->trainable ? p->grad : p->value);
+  return grads;
+}
+
+void expect_same_step(Model& model, const Tensor& x, const Tensor& y, double tolerance) {
+  const std::vector<Tensor> start = model.get_weights();
+  std::vector<RngState> streams;
+  for (auto& layer : model.layers())
+    if (Rng* rng = layer->random_generator()) streams.push_back(rng->state());
+  std::vector<Tensor> fast, ref;
+  {
+    refcheck::ReferenceMode mode(false);
+    fast = step_gradients(model, start, streams, x, y);
+  }
+  {
+    refcheck::ReferenceMode mode(true);
+    ref = step_gradients(model, start, streams, x, y);
+  }
+  const auto params = model.params();
+  double worst = 0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const double d = refcheck::relative_difference(fast[i], ref[i]);
+    CHECK_MESSAGE(d <= tolerance, params[i]->name, " of parameter ", i, ": fast and reference differ by ", d);
+    worst = std::max(worst, d);
+  }
+  MESSAGE("one step, fast vs reference: largest relative difference ", worst);
+}
+
+}  // namespace
+
+TEST_CASE("reference: one training step of the chapter's MLP and CNN gives the fast path's gradients") {
+  Tensor x, y;
+  SUBCASE("MLP") {
+    chapter::random_data(32, {8, 8, 3}, 10, 4, x, y);
+    set_seed(9);
+    Node input = layers::Input({8, 8, 3});
+    Node h = layers::Flatten()(input);
+    h = layers::Dense(200, "relu")(h);
+    h = layers::Dense(150, "relu")(h);
+    Model model(input, layers::Dense(10, "softmax")(h));
+    model.compile("categorical_crossentropy", optimizers::Adam(0.0005f));
+    expect_same_step(model, x, y, 1e-5);
+  }
+  SUBCASE("CNN") {
+    chapter::random_data(8, {12, 12, 3}, 10, 4, x, y);
+    set_seed(9);
+    Model model = chapter::cnn({12, 12, 3});
+    model.compile("categorical_crossentropy", optimizers::Adam(0.0005f));
+    expect_same_step(model, x, y, 1e-4);
+  }
 }
