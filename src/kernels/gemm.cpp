@@ -17,8 +17,9 @@
 //             whose partial sums stay in registers for all KC steps
 //
 // (BLIS, which is column-major, runs jr outside ir. Our kernel vectorises along a row of
-// C, which mirrors the roles of A and B, so the mirrored order is the fast one: on Zen 5 it
-// measured 225 GFLOP/s at 2048³ against 175 with jr outside.)
+// C, which mirrors the roles of A and B, so the mirrored order is the fast one: the A
+// micro-panel then stays in L1 while B panels stream past it. Measurements of this and of
+// the other choices below: tests/bench/RESULTS.md, "Design measurements".)
 //
 // Packing copies a block into the exact order the micro-kernel reads it: contiguous,
 // aligned, so every cache line and TLB page brought in is fully used, and transposes
@@ -46,8 +47,8 @@ namespace {
 // ---- Block sizes ------------------------------------------------------------------------
 // Chosen for the caches of the machine this was tuned on (AMD Zen 5: L1d 48 KiB and
 // L2 1 MiB per core, L3 32 MiB shared), and sensible for any recent x86 or ARM core.
-// Measured at 1024³ and 2048³ on one core, the speed is flat (±2%) for KC 192..512,
-// MC 64..384 and NC 512..4096; the reasoning below picks the middle of that plateau.
+// The speed is flat over a wide range of each (tests/bench/RESULTS.md); the reasoning
+// below picks the middle of that plateau.
 //  KC = 256: an A micro-panel is MR × KC floats (8 × 256 × 4 B = 8 KiB), small enough to
 //            stay in L1 while the jr loop sweeps it across the whole B block. A deeper KC
 //            also means fewer passes over C (each KC slice reads and writes the C tile once).
@@ -211,16 +212,15 @@ void gemm_block(const MicroKernel& uk, const Operands& op, int i0, int i1, int j
   // packing is only worth it when it makes the reads much cheaper than the copy costs.
   //  * A row-major A is read in place, always: the kernel walks its MR rows side by side,
   //    each one sequentially, and an A panel is small enough to stay in L1 while it is
-  //    reused across the block. Measured faster at every shape tried (1024³: +3%; the
-  //    training shapes: +4%; a convolution's 32768 × 27 im2col matrix: +25%). A transposed
-  //    A is packed: its MR values per k-step are contiguous, but successive k-steps are
-  //    lda apart, and with lda a multiple of 4 KiB (3072 floats = 12 KiB) they all fall into
-  //    the same L1 set and evict each other (in place measured 9% slower).
+  //    reused across the block: faster at every shape tried. A transposed A is packed: its
+  //    MR values per k-step are contiguous, but successive k-steps are lda apart, and with
+  //    lda a multiple of 4 KiB (3072 floats = 12 KiB) they all fall into the same L1 set
+  //    and evict each other.
   //  * A row-major B is read in place only for short blocks of C (≤ kDirectRows rows,
   //    like the m = 32 training batch), where each B panel is used by a few A panels and
-  //    the copy would be ~20% of the multiply (in place measured 10-20% faster). A tall C
-  //    reuses each packed B panel many times, and there packing wins (1024³: in place
-  //    25% slower, as the rows of a 1024-wide B are 4 KiB apart and share cache sets).
+  //    the copy would be a large share of the multiply. A tall C reuses each packed B
+  //    panel many times, and there packing wins (the rows of a 1024-wide B are 4 KiB apart
+  //    and share cache sets).
   // A kernel without exact_edges reads whole panels, so its ragged edge panels are still
   // packed (zero-padded) to keep it from running past the end of the matrix; a kernel
   // without fast_strided_a always gets a packed A.

@@ -22,8 +22,7 @@ namespace nn {
 // kParallelThreshold of 1M, which was chosen for Adam's update of weights that stay in one
 // core's cache. A layer's input here was just written by a matrix multiply split over all
 // the cores, so much of it sits in the other cores' caches anyway, and splitting the pass
-// pays: measured on the chapter's CNN (bench_cnn, 2 threads, medians of 5 alternating
-// runs on a shared machine), 2,565 -> 2,742 images/s.
+// pays (tests/bench/RESULTS.md).
 constexpr size_t kLayerParallelThreshold = size_t{1} << 16;
 
 // Calls body(begin, end) over [0, n) in chunks of 16K numbers: on the thread pool from

@@ -28,8 +28,8 @@ constexpr int kNR = 16;
 // full-tile code: with only 16 ymm registers, the mask would push a sum out to memory).
 // The k loop alone, leaving the sums in acc. It is a separate, non-inlined function so
 // that alpha and beta are not alive during the loop: 12 sums + 2 B vectors + 1 broadcast
-// already take 15 of the 16 ymm registers, and two more would push a sum out to memory
-// (measured: half speed).
+// already take 15 of the 16 ymm registers, and two more would push a sum out to memory,
+// which halves the speed.
 template <int R, int NV, bool Masked>
 __attribute__((noinline)) void k_loop(int k, const float* a, long a_row, long a_step, const float* b, long b_step,
                                       int tail, __m256 (&out)[R][NV]) {

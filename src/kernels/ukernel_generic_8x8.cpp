@@ -4,8 +4,9 @@
 // The 64 partial sums are meant to live in registers for the whole k loop; the compiler
 // turns each row of 8 into two 4-wide SSE (or NEON) vectors. Copying the k-step's A and B
 // values into small local arrays first tells the compiler they cannot change under it
-// (no aliasing with C), which is what lets it vectorise: ~3x faster than indexing the
-// panels directly. 8 × 8 measured best among 4×8, 6×8 and 8×8 with SSE on Zen 5.
+// (no aliasing with C), which is what lets it vectorise, several times faster than
+// indexing the panels directly. (Why 8 × 8: it was the fastest of 4×8, 6×8 and 8×8 with SSE; see
+// tests/bench/RESULTS.md.)
 #include "kernels/ukernel.h"
 
 namespace nn {
