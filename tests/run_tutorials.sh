@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs, from the repository root (so they find datasets/ and write pictures to out/):
-#   * every tutorial with --quick (a small slice, seconds each), as CI must;
+#   * every tutorial with --quick (a small slice, seconds each), as CI must, and once more
+#     in reference mode (NN_REFERENCE=1: the plain loops of src/reference/);
 #   * every exercise's reference solution, which must pass its checks;
 #   * every exercise's untouched stub, which must fail with "not implemented yet".
 # One line each; on a failure, the end of the program's output.
@@ -12,16 +13,17 @@ failed=0
 run() {
   local label=$1 expect=$2
   shift 2
-  local log="$build/$(basename "$1").run.log" start ms status
+  local log="$build/logs/${label//[^A-Za-z0-9_]/_}.log" start ms status
+  mkdir -p "$build/logs"
   start=$(date +%s%N)
   "$@" >"$log" 2>&1 </dev/null
   status=$?
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
   if { [ "$expect" = pass ] && [ $status -eq 0 ]; } ||
      { [ "$expect" = not-implemented ] && [ $status -ne 0 ] && grep -q "not implemented yet" "$log"; }; then
-    printf '%-52s ok (%d.%01d s)\n' "$label" $((ms / 1000)) $((ms % 1000 / 100))
+    printf '%-64s ok (%d.%01d s)\n' "$label" $((ms / 1000)) $((ms % 1000 / 100))
   else
-    printf '%-52s FAILED (exit %d), last lines of %s:\n' "$label" "$status" "$log"
+    printf '%-64s FAILED (exit %d), last lines of %s:\n' "$label" "$status" "$log"
     tail -n 15 "$log" | sed 's/^/    /'
     failed=$((failed + 1))
   fi
@@ -29,6 +31,9 @@ run() {
 
 for bin in "$build"/tutorials/[0-9][0-9]_*; do
   [ -x "$bin" ] && run "tutorial $(basename "$bin") --quick" pass "$bin" --quick
+done
+for bin in "$build"/tutorials/[0-9][0-9]_*; do
+  [ -x "$bin" ] && run "tutorial $(basename "$bin") --quick, NN_REFERENCE=1" pass env NN_REFERENCE=1 "$bin" --quick
 done
 for bin in "$build"/exercises/solutions/*_check; do
   [ -x "$bin" ] && run "exercise $(basename "$bin" _check): solution passes" pass "$bin"
