@@ -2,8 +2,13 @@
 // shapes. See tests/reference_check.h for what is compared and how closely.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <string>
+
 #include "chapter_models.h"
 #include "reference_check.h"
+#include "test_util.h"
 
 using namespace nn;
 
@@ -122,4 +127,77 @@ TEST_CASE("reference: one training step of the chapter's MLP and CNN gives the f
     model.compile("categorical_crossentropy", optimizers::Adam(0.0005f));
     expect_same_step(model, x, y, 1e-4);
   }
+}
+
+TEST_CASE("reference: Conv2D agrees with both fast paths (im2col, implicit GEMM) on awkward shapes") {
+  // Every channel count with every window, stride and padding, on a 9×7 image (odd, and
+  // not square), one image and a batch of 37 (several dW groups, the last one partial).
+  // kw·C >= 32 takes the implicit GEMM, the rest im2col: both must occur. NN_TEST_QUICK
+  // keeps the batch of 37 for the largest channel counts only.
+  const char* activations[] = {"linear", "relu", "tanh", "sigmoid"};
+  const int filter_counts[] = {1, 5, 17, 33};
+  int implicit = 0, im2col = 0, index = 0;
+  for (int c : {1, 3, 7, 13, 32})
+    for (int k : {1, 3, 5})
+      for (int s : {1, 2, 3})
+        for (const char* padding : {"valid", "same"})
+          for (int n : {1, 37}) {
+            if (n == 37 && nn_test::quick() && c < 13) continue;
+            ++index;
+            set_seed(index);
+            layers::Conv2D conv(filter_counts[index % 4], k,
+                                {.strides = s, .padding = padding, .activation = activations[index % 4]});
+            conv.build_for({9, 7, c});
+            for (float& b : conv.bias().value) b = 0.1f * static_cast<float>(index % 7) - 0.3f;
+            (k * c >= 32 ? implicit : im2col) += 1;
+            INFO("padding ", std::string(padding), ", C ", c, ", k ", k, ", stride ", s, ", batch ", n);
+            expect_same(conv, random_input({n, 9, 7, c}, index), index % 2 == 0);
+          }
+  CHECK(implicit >= 20);
+  CHECK(im2col >= 20);
+}
+
+TEST_CASE("reference: Conv2D keeps its gradient rules in reference mode (fused activation, no dx)") {
+  set_seed(11);
+  layers::Conv2D conv(6, 3, {.strides = 2, .padding = "same", .activation = "softmax"});
+  conv.build_for({8, 5, 13});
+  const Tensor x = random_input({3, 8, 5, 13}, 12);
+  // Fused: backward takes dL/dz as it comes (the loss has undone the softmax already).
+  conv.set_output_activation_fused(true);
+  expect_same(conv, x);
+  conv.set_output_activation_fused(false);
+  // The first layer after Input: no dx, but dW and db all the same.
+  refcheck::ReferenceMode on(true);
+  Tensor y, dx, untouched;
+  conv.forward(x, y, true);
+  const Tensor dy = random_input(y.shape(), 13);
+  for (Param* p : conv.params()) p->grad.fill(0.0f);
+  conv.backward(dy, dx);
+  const Tensor dw = conv.kernel().grad, db = conv.bias().grad;
+  for (Param* p : conv.params()) p->grad.fill(0.0f);
+  conv.set_input_gradient_needed(false);
+  conv.backward(dy, untouched);
+  CHECK(untouched.empty());
+  CHECK(std::equal(dw.begin(), dw.end(), conv.kernel().grad.begin()));
+  CHECK(std::equal(db.begin(), db.end(), conv.bias().grad.begin()));
+}
+
+TEST_CASE("reference: MaxPooling2D agrees with the fast path, ties and overlapping windows included") {
+  int index = 0;
+  for (int c : {1, 3, 7, 13, 32})
+    for (int pool : {1, 2, 3, 5})
+      for (int s : {0, 1, 2, 3})  // 0: the pool size
+        for (const char* padding : {"valid", "same"}) {
+          ++index;
+          const int n = index % 3 == 0 ? 37 : 1;
+          layers::MaxPooling2D layer(pool, s, padding);
+          layer.build_for({9, 7, c});
+          INFO("padding ", std::string(padding), ", C ", c, ", pool ", pool, ", stride ", s, ", batch ", n);
+          Tensor x = random_input({n, 9, 7, c}, index);
+          // Every other case draws from four values only: ties everywhere, where the
+          // first maximum in row-major window order must win on both paths.
+          if (index % 2 == 0)
+            for (float& v : x) v = std::floor(v);
+          expect_same(layer, x, index % 4 < 2);
+        }
 }

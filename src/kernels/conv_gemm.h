@@ -1,7 +1,7 @@
 // Implicit GEMM: a convolution's three matrix multiplies run straight on the image, with
 // no im2col buffer and no padded copy in between.
 //
-// im2col (layers/conv2d.h) copies every k×k patch into a row of a matrix, then multiplies.
+// im2col (kernels/im2col.h) copies every k×k patch into a row of a matrix, then multiplies.
 // For the chapter's CNN those copies are 9× the image, written once and read back (twice
 // per training step: forward and backward), and cost a large share of the step. But the
 // micro-kernel (kernels/ukernel.h) does not need a matrix: it reads MR rows of A at any
@@ -36,21 +36,9 @@
 #pragma once
 #include <cstddef>
 
-namespace nn {
+#include "kernels/conv_shape.h"
 
-// One convolution, as these multiplies see it: a k×k window with stride s over an image
-// (H, W, C), pt rows of zeros above it and pl columns to its left, giving (Ho, Wo, F).
-struct ConvShape {
-  int out_h = 0, out_w = 0;         // Ho, Wo
-  int kernel = 0, stride = 0;       // k, s
-  int channels = 0, filters = 0;    // C, F
-  int in_h = 0, in_w = 0;           // H, W
-  int pad_top = 0, pad_left = 0;    // pt, pl (layers/window.h)
-  int run() const { return kernel * channels; }    // one kernel row of a patch: kw·C numbers
-  int patch() const { return kernel * run(); }     // kh·kw·C
-  size_t image() const { return static_cast<size_t>(in_h) * in_w * channels; }
-  int pixels() const { return out_h * out_w; }
-};
+namespace nn {
 
 // Whether these multiplies are worth it for this shape: a kernel row must be long enough
 // to feed the micro-kernel (kw·C ≥ 32; the first layer of an RGB network, kw·C = 9, is

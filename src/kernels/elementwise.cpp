@@ -41,21 +41,6 @@ void add_row_vector(float* y, const float* bias, size_t rows, size_t cols) {
     parallel_for(rows, grain_rows, work);
 }
 
-void add_column_sums(const float* x, float* sums, size_t rows, size_t cols) {
-  // Split over columns (blocks of 64), never over rows: a column's sum is always added up
-  // in the same order, whatever the thread count.
-  auto work = [&](size_t c0, size_t c1) {
-    for (size_t r = 0; r < rows; ++r) {
-      const float* row = x + r * cols;
-      for (size_t c = c0; c < c1; ++c) sums[c] += row[c];
-    }
-  };
-  if (rows * cols < kParallelThreshold)
-    work(0, cols);
-  else
-    parallel_for(cols, 64, work);
-}
-
 namespace {
 
 // A float is NaN or ±inf exactly when its 8 exponent bits are all ones. Looking at the bits

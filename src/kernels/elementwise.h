@@ -23,10 +23,6 @@ void parallel_elements(size_t n, const std::function<void(size_t begin, size_t e
 // y[r][c] += bias[c]  — y: (rows, cols), bias: (cols)
 void add_row_vector(float* y, const float* bias, size_t rows, size_t cols);
 
-// sums[c] += Σ_r x[r][c]  — x: (rows, cols), sums: (cols).
-// Each column is summed in row order by one thread, so the result is reproducible.
-void add_column_sums(const float* x, float* sums, size_t rows, size_t cols);
-
 // True when every value is finite (no NaN, no ±inf).
 bool all_finite(const float* x, size_t n);
 

@@ -14,34 +14,36 @@
 //             dcols = dz · Wᵀ            (N·Ho·Wo, kh·kw·C): each patch's share of the error
 //             dx = col2im(dcols)         add every patch row back where it was copied from
 //
-// How it runs: two ways, the same numbers (to the last few bits).
-//  * im2col, as written above: the patches of one image are copied into a buffer and
-//    multiplied with the plain sgemm every Dense layer uses. Easy to follow, and the way to
-//    read the formulas; but the buffer is kh·kw = 9 times the image, written and read back,
-//    forward and again backward (it is not kept: 9.4 MB per batch for the chapter's CNN).
-//    The patches are copied from a zero-padded copy of the image (a ninth of their size),
-//    so no copy has to test for the image's edge.
+// How it runs: three ways, the same numbers (to float rounding).
+//  * reference mode (reference/conv2d.h): the sums above as plain loops, one function per
+//    formula. The one to step through in a debugger, and the oracle the tests hold the
+//    other two to.
+//  * im2col, as written above: the patches of one image are copied into a buffer
+//    (kernels/im2col.h) and multiplied with the plain sgemm every Dense layer uses. Easy
+//    to follow, and the way to read the formulas; but the buffer is kh·kw = 9 times the
+//    image, written and read back, forward and again backward (it is not kept: 9.4 MB per
+//    batch for the chapter's CNN). The patches are copied from a zero-padded copy of the
+//    image (a ninth of their size), so no copy has to test for the image's edge.
 //  * implicit GEMM (kernels/conv_gemm.h): the micro-kernel reads the patches straight out
 //    of the image, one kernel row at a time, leaving out the window positions that fall
 //    on padding, and dx is added straight back into place; no patch buffer, no padded
-//    copy. It needs patch rows long enough to feed the kernel (kw·C ≥ 32), so it serves
-//    every layer of the chapter's CNN but the first (C = 3), which keeps im2col. On
-//    bench_cnn (2 threads, A/B medians) it took training from 4,031 to 4,414 images/s with
-//    padded copies of the images, and backward another ~5% faster without them.
+//    copy, so none of that memory traffic, which is why it is the faster of the two. It
+//    needs patch rows long enough to feed the kernel (kw·C ≥ 32), so it serves every
+//    layer of the chapter's CNN but the first (C = 3), which keeps im2col.
 //
 // What runs per image and what per group: forward handles one image per task (on the
 // thread pool), multiplying while its data is in the core's cache. Backward takes a group
 // of images per task (images_per_group: enough for dW's multiply to sum over ≥ 512 output
 // pixels), computes the group's share of dW into its own partial, and dx image by image;
-// the partials are then added in group order. Each number is computed the same way on 1
-// thread or many.
+// the partials are then added in group order (kernels/column_sums.h). Each number is
+// computed the same way on 1 thread or many.
 //
 // Shapes (channels-last, NHWC as Keras): x (N, H, W, C), y (N, Ho, Wo, F); kernel
 // (kh, kw, C, F); bias (F). Output size and padding: see layers/window.h.
 // Initial kernel: glorot_uniform with Keras's convolution fans, fan_in = kh·kw·C and
 // fan_out = kh·kw·F, U(-l, l), l = sqrt(6 / (fan_in + fan_out)); biases start at zero.
 #pragma once
-#include "kernels/conv_gemm.h"
+#include "kernels/conv_shape.h"
 #include "layers/layer.h"
 
 namespace nn::layers {
@@ -76,25 +78,18 @@ class Conv2D : public LayerBase<Conv2D> {
 
  private:
   int patch_size() const { return kernel_size_ * kernel_size_ * in_c_; }  // kh·kw·C
-  // The image (H, W, C) with its zero padding around it: padded (Hp, Wp, C).
-  void pad_image(const float* img, float* padded) const;
-  // img itself when the layer has no padding, else `padded` filled by pad_image.
-  const float* padded_source(const float* img, float* padded) const;
-  bool needs_padding() const { return padded_h_ != in_h_ || padded_w_ != in_w_; }
-  // One image's rows of cols (Ho·Wo, kh·kw·C) <- the patches of the image (H, W, C);
-  // `padded` (Hp, Wp, C) is scratch.
-  void im2col_image(const float* img, float* padded, float* out) const;
-  // One image's dx (H, W, C) <- the sum of every patch row of its dcols (Ho·Wo, kh·kw·C)
-  // at the place the patch was copied from; `padded` (Hp, Wp, C) is scratch.
-  void col2im_image(const float* dcols, float* padded, float* img) const;
-  // The inverse of pad_image: the inside of padded (Hp, Wp, C) copied to img (H, W, C).
-  void unpad_image(const float* padded, float* img) const;
+  ConvShape conv_shape() const;  // this layer's geometry, for kernels/ and reference/
+  // One image's rows of cols (Ho·Wo, kh·kw·C) <- the patches of img (H, W, C), through
+  // the padded copy `padded` (Hp, Wp, C) when the layer has padding (else null is fine).
+  void image_to_patches(const float* img, float* padded, float* cols) const;
+  // One image's dx img (H, W, C) <- every patch row of dcols (Ho·Wo, kh·kw·C) added back
+  // where it came from, through `padded` (Hp, Wp, C) when the layer has padding.
+  void patches_to_image(const float* dcols, float* padded, float* img) const;
   void reserve_padded_images();     // padded_ sized for every worker thread
   float* padded_image(int worker);  // that worker's (Hp, Wp, C) scratch, or null
-  ConvShape gemm_shape() const;            // this layer for kernels/conv_gemm.h
   void finish_output(float* z) const;      // z (Ho·Wo, F) += b, then act, in place
-  // The two ways to run the multiplies (see the header comment): forward, and backward's
-  // dW partials per image group plus dx. dz: (N·Ho·Wo, F).
+  // The two fast ways to run the multiplies (see the header comment): forward, and
+  // backward's dW partials per image group plus dx. dz: (N·Ho·Wo, F).
   void forward_implicit(const Tensor& x, Tensor& y);
   void forward_im2col(const Tensor& x, Tensor& y);
   void backward_groups_implicit(const float* dz, Tensor& dx, bool need_dx);
@@ -105,7 +100,6 @@ class Conv2D : public LayerBase<Conv2D> {
   ActivationKind activation_;
   // Geometry, known after build().
   int in_h_ = 0, in_w_ = 0, in_c_ = 0, out_h_ = 0, out_w_ = 0, pad_top_ = 0, pad_left_ = 0;
-  int padded_h_ = 0, padded_w_ = 0;  // (Hp, Wp): the input with its padding, as far as windows reach
   Param kernel_{"kernel", {}, {}, true};
   Param bias_{"bias", {}, {}, true};
   const Tensor* y_ = nullptr;  // the forward output, for act'(z) computed from y

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "kernels/column_sums.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "reference/dense.h"
@@ -66,7 +67,7 @@ void Dense::backward(const Tensor& dy, Tensor& dx) {
   }
   // dW += xᵀ·dz  (D×N times N×K): beta = 1 adds to what is already there.
   sgemm(true, false, d, units_, n, 1.0f, x_->data(), d, dz->data(), units_, 1.0f, kernel_.grad.data(), units_);
-  add_column_sums(dz->data(), bias_.grad.data(), n, units_);
+  add_column_sums(dz->data(), n, units_, units_, bias_.grad.data());
   if (!input_gradient_needed()) return;
   // dx = dz·Wᵀ  (N×K times K×D)
   dx.resize({n, d});

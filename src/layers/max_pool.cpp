@@ -5,6 +5,8 @@
 
 #include "kernels/thread_pool.h"
 #include "layers/window.h"
+#include "reference/max_pool.h"
+#include "reference/mode.h"
 
 namespace nn::layers {
 
@@ -38,6 +40,10 @@ void MaxPooling2D::forward(const Tensor& x, Tensor& y, bool) {
   const int n = x.dim(0), c = channels_;
   y.resize({n, out_h_, out_w_, c});
   argmax_.resize(y.size());  // a std::vector keeps its capacity when it shrinks
+  if (reference_mode()) {  // the plain loops of src/reference/
+    ref::max_pool_forward(x.data(), y.data(), argmax_.data(), n, pool_shape());
+    return;
+  }
   const size_t image = static_cast<size_t>(in_h_) * in_w_ * c;
   const size_t out_image = static_cast<size_t>(out_h_) * out_w_ * c;
   parallel_for(static_cast<size_t>(n), 1, [&](size_t i0, size_t i1) {
@@ -75,6 +81,10 @@ void MaxPooling2D::backward(const Tensor& dy, Tensor& dx) {
   if (!input_gradient_needed()) return;
   const int n = dy.dim(0);
   dx.resize({n, in_h_, in_w_, channels_});
+  if (reference_mode()) {  // dy back to each window's argmax, in src/reference/
+    ref::max_pool_backward(dy.data(), argmax_.data(), dx.data(), n, pool_shape());
+    return;
+  }
   const size_t image = static_cast<size_t>(in_h_) * in_w_ * channels_;
   const size_t out_image = static_cast<size_t>(out_h_) * out_w_ * channels_;
   // Each image's dx is written by one task only, in output order: reproducible.
@@ -87,6 +97,11 @@ void MaxPooling2D::backward(const Tensor& dy, Tensor& dx) {
       for (size_t o = 0; o < out_image; ++o) img[arg[o]] += d[o];
     }
   });
+}
+
+ref::PoolShape MaxPooling2D::pool_shape() const {
+  return {.in_h = in_h_, .in_w = in_w_, .channels = channels_, .out_h = out_h_, .out_w = out_w_,
+          .pool = pool_size_, .stride = strides_, .pad_top = pad_top_, .pad_left = pad_left_};
 }
 
 double MaxPooling2D::forward_flops() const {
