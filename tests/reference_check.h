@@ -1,7 +1,9 @@
 // Reference vs fast: run a layer once on its fast path and once in reference mode (the
 // plain loops of src/reference/) on the same input and the same weights, and compare
 // every output: y, dx and each parameter's gradient (and each non-trainable parameter
-// forward changed, e.g. BatchNormalization's moving statistics).
+// forward changed, e.g. BatchNormalization's moving statistics). A layer that draws random
+// numbers (Dropout) starts both runs from the same point of its stream, as the two modes
+// promise to use the same random streams.
 //
 // The two paths add the same numbers in different orders (and the reference in double),
 // so they agree to float rounding, not bit for bit: we accept
@@ -73,13 +75,17 @@ inline Comparison compare_paths(nn::Layer& layer, const nn::Tensor& x, uint64_t 
   nn::Tensor r(probe.shape());
   for (float& v : r) v = rng.uniform(-1.0f, 1.0f);
 
+  nn::Rng* stream = layer.random_generator();
+  const nn::RngState stream_start = stream ? stream->state() : nn::RngState{};
   Outputs fast, ref;
   {
     ReferenceMode mode(false);
+    if (stream) stream->set_state(stream_start);
     fast = run(layer, start, x, r, training);
   }
   {
     ReferenceMode mode(true);
+    if (stream) stream->set_state(stream_start);
     ref = run(layer, start, x, r, training);
   }
   Comparison c;
