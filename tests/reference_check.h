@@ -1,7 +1,9 @@
 // Reference vs fast: run a layer once on its fast path and once in reference mode (the
 // plain loops of src/reference/) on the same input and the same weights, and compare
 // every output: y, dx and each parameter's gradient (and each non-trainable parameter
-// forward changed, e.g. BatchNormalization's moving statistics).
+// forward changed, e.g. BatchNormalization's moving statistics). A layer that draws random
+// numbers (Dropout) starts both runs from the same point of its stream, as the two modes
+// promise to use the same random streams.
 //
 // The two paths add the same numbers in different orders (and the reference in double),
 // so they agree to float rounding, not bit for bit: we accept

@@ -8,6 +8,8 @@
 #include <cstring>
 
 #include "kernels/thread_pool.h"
+#include "reference/elementwise.h"
+#include "reference/mode.h"
 
 namespace nn {
 
@@ -23,8 +25,7 @@ void parallel_elements(size_t n, const std::function<void(size_t, size_t)>& body
 namespace {
 // y[r][c] += bias[c] for rows [r0, r1). __restrict (bias is never a row of y) and the
 // AVX-512/AVX2 clones make it one vector add per 16 (8) numbers; without them g++ checks for
-// overlap on every row and uses SSE: on a first Conv2D's 32-channel output that took 15% of
-// its forward pass.
+// overlap on every row and uses SSE, which shows on a first Conv2D's narrow 32-channel rows.
 NN_SIMD_CLONES
 void add_bias_rows(float* __restrict y, const float* __restrict bias, size_t r0, size_t r1, size_t cols) {
   for (size_t r = r0; r < r1; ++r)
@@ -33,6 +34,7 @@ void add_bias_rows(float* __restrict y, const float* __restrict bias, size_t r0,
 }  // namespace
 
 void add_row_vector(float* y, const float* bias, size_t rows, size_t cols) {
+  if (reference_mode()) return ref::add_row_vector(y, bias, rows, cols);
   const size_t grain_rows = std::max<size_t>(1, (size_t{1} << 14) / std::max<size_t>(cols, 1));
   auto work = [&](size_t r0, size_t r1) { add_bias_rows(y, bias, r0, r1, cols); };
   if (rows * cols < kParallelThreshold)
@@ -45,10 +47,9 @@ namespace {
 
 // A float is NaN or ±inf exactly when its 8 exponent bits are all ones. Looking at the bits
 // with integer operations lets the compiler vectorise the loop: an OR of integers may be
-// regrouped freely, a sum of floats may not (its rounding depends on the order), so the
-// earlier float "probe" sum ran one add at a time: 0.34 ms for the MLP's 646,260
-// gradients, against ~0.05 ms here with AVX2. fit checks every gradient after every batch,
-// so it matters. NN_SIMD_CLONES: the best of AVX-512 / AVX2 / plain x86-64, chosen at load.
+// regrouped freely, a sum of floats may not (its rounding depends on the order), so a float
+// "probe" sum would run one add at a time. fit checks every gradient after every batch, so
+// it matters. NN_SIMD_CLONES: the best of AVX-512 / AVX2 / plain x86-64, chosen at load.
 NN_SIMD_CLONES
 bool finite_range(const float* __restrict x, size_t begin, size_t end) {
   constexpr uint32_t kExponent = 0x7f800000u;
@@ -64,11 +65,18 @@ bool finite_range(const float* __restrict x, size_t begin, size_t end) {
 }  // namespace
 
 bool all_finite(const float* x, size_t n) {
+  if (reference_mode()) return ref::all_finite(x, n);
   std::atomic<bool> ok{true};
   parallel_elements(n, [&](size_t b, size_t e) {
     if (!finite_range(x, b, e)) ok = false;
   });
   return ok.load();
+}
+
+void multiply_elements(const float* a, const float* b, float* out, size_t n) {
+  parallel_elements(n, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) out[i] = a[i] * b[i];
+  });
 }
 
 }  // namespace nn

@@ -1,6 +1,8 @@
 // Activation — applies one activation function on its own, e.g. Activation("relu").
 // Dense(150) followed by Activation("relu") computes exactly what Dense(150, "relu") does;
 // the chapter shows both spellings. See layers/activations.h for the maths.
+// activation_forward / activation_backward choose the path: the fast kernels, or in reference
+// mode the plain loops of reference/activations.h, so this layer needs no switch of its own.
 #pragma once
 #include "layers/layer.h"
 

@@ -9,9 +9,18 @@
 //   linear      dy/dz = 1
 //   softmax     (a whole row at once) dz = y ⊙ (dy - Σ_j dy_j y_j)
 // so a layer only has to keep y, not z, to run its backward pass.
+//
+// activation_forward / activation_backward pick the path: in reference mode the plain loops
+// of src/reference/activations.h (one number at a time, on one thread), otherwise the fast
+// ones of src/kernels/activations.h (threaded, SIMD clones for LeakyReLU). Both compute the
+// formulas above and agree to float rounding (tests/test_reference*.cpp).
 #pragma once
 #include <cstddef>
 #include <string>
+
+// Also brings the one-number nn::leaky_relu / nn::leaky_relu_backward, which the kernels and
+// BatchNormalization's fused LeakyReLU use.
+#include "kernels/activations.h"
 
 namespace nn {
 
@@ -19,26 +28,16 @@ enum class ActivationKind { linear, relu, sigmoid, tanh, softmax, leaky_relu };
 
 constexpr float kLeakyReluAlpha = 0.3f;  // Keras's default for LeakyReLU and "leaky_relu"
 
-// LeakyReLU on one number, forward and backward, written as (positive part) + a · (negative
-// part): g++ turns this form into vector code, while `v > 0 ? v : a * v` stays a scalar
-// branch (~5× slower on a conv's output). With a = 1 both are the identity, which lets
-// BatchNormalization run one loop with or without the LeakyReLU it absorbs.
-inline float leaky_relu(float v, float a) { return (v > 0.0f ? v : 0.0f) + a * (v > 0.0f ? 0.0f : v); }
-// dL/dz from dL/dy = d, given whether the unit was active (y > 0, equivalently z > 0).
-inline float leaky_relu_backward(float d, bool positive, float a) {
-  return (positive ? d : 0.0f) + a * (positive ? 0.0f : d);
-}
-
 // "relu" -> ActivationKind::relu; an unknown name is an nn::Error listing the known ones.
 ActivationKind activation_from_name(const std::string& name);
 std::string activation_name(ActivationKind kind);
 
-// y = f(z) over a (rows, cols) block; softmax works row by row. z and y may alias.
+// y = f(z) over a (rows, cols) block; softmax works row by row.   z, y: (rows, cols), may alias
 void activation_forward(ActivationKind kind, const float* z, float* y, size_t rows, size_t cols,
                         float alpha = kLeakyReluAlpha);
 
 // dz = f'(z) ⊙ dy, computed from the forward output y (see the table above).
-// dy and dz may alias.
+//                                                   y, dy, dz: (rows, cols); dy and dz may alias
 void activation_backward(ActivationKind kind, const float* y, const float* dy, float* dz, size_t rows, size_t cols,
                          float alpha = kLeakyReluAlpha);
 

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "kernels/elementwise.h"
+#include "reference/dropout.h"
+#include "reference/mode.h"
 
 namespace nn::layers {
 
@@ -27,17 +29,19 @@ void Dropout::forward(const Tensor& x, Tensor& y, bool training) {
     last_training_ = false;  // nothing was dropped: backward passes dy straight through
     return;
   }
+  draw_mask(x.shape());
+  if (reference_mode())
+    ref::dropout_forward(x.data(), mask_.data(), y.data(), x.size());
+  else
+    multiply_elements(x.data(), mask_.data(), y.data(), x.size());  // y = x ⊙ mask
+}
+
+void Dropout::draw_mask(const Shape& shape) {
   // The mask is drawn on one thread, in element order, so it depends only on the seed.
   // (For the chapter's CNN that is 32 × 128 numbers a step: negligible.)
-  mask_.resize(x.shape());
+  mask_.resize(shape);
   const float keep_scale = 1.0f / (1.0f - rate_);
   for (float& m : mask_) m = rng_.uniform() < rate_ ? 0.0f : keep_scale;
-  const float* xs = x.data();
-  const float* ms = mask_.data();
-  float* ys = y.data();
-  parallel_elements(x.size(), [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) ys[i] = xs[i] * ms[i];
-  });
 }
 
 void Dropout::backward(const Tensor& dy, Tensor& dx) {
@@ -47,12 +51,10 @@ void Dropout::backward(const Tensor& dy, Tensor& dx) {
     std::copy(dy.begin(), dy.end(), dx.begin());
     return;
   }
-  const float* ds = dy.data();
-  const float* ms = mask_.data();
-  float* out = dx.data();
-  parallel_elements(dy.size(), [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) out[i] = ds[i] * ms[i];
-  });
+  if (reference_mode())
+    ref::dropout_backward(dy.data(), mask_.data(), dx.data(), dy.size());
+  else
+    multiply_elements(dy.data(), mask_.data(), dx.data(), dy.size());  // dx = dy ⊙ mask
 }
 
 }  // namespace nn::layers

@@ -12,6 +12,8 @@
 //
 // The mask comes from the layer's own generator, split off nn::global_rng() when the layer
 // is built, so nn::set_seed(…) before building the model makes training reproducible.
+// Reference mode draws the mask with the same code from the same generator and then applies
+// it with the plain loops of reference/dropout.h, so both modes drop the same numbers.
 #pragma once
 #include "layers/layer.h"
 #include "tensor/rng.h"
@@ -33,6 +35,9 @@ class Dropout : public LayerBase<Dropout> {
   Rng* random_generator() override { return &rng_; }
 
  private:
+  // mask_ for one batch of this shape, drawn from rng_ (the same code in both modes).
+  void draw_mask(const Shape& shape);
+
   float rate_;
   Rng rng_;
   bool last_training_ = false;  // backward applies the mask only after a training forward

@@ -1,6 +1,8 @@
 // Flatten — turns each sample into one long vector: (N, H, W, C) -> (N, H·W·C).
 // Row-major storage means the numbers are already in that order, so forward and backward
 // are plain copies with a new shape; no arithmetic happens here.
+// A copy is already as plain as code gets, so Flatten is its own reference: reference mode
+// runs this same code.
 #pragma once
 #include "layers/layer.h"
 

@@ -2,8 +2,10 @@
 
 #include <cmath>
 
-#include "kernels/thread_pool.h"
+#include "kernels/activations.h"
 #include "layers/row_sums.h"
+#include "reference/activations.h"
+#include "reference/mode.h"
 
 namespace nn::layers {
 
@@ -17,24 +19,32 @@ LeakyReLU::LeakyReLU(float alpha) : LayerBase("leaky_re_lu"), alpha_(alpha) {
 void LeakyReLU::forward(const Tensor& x, Tensor& y, bool) {
   check_input(x);
   y.resize(x.shape());
+  y_ = &y;
+  if (reference_mode()) {  // the plain loop, one number after another on this thread
+    ref::activation_forward(ActivationKind::leaky_relu, x.data(), y.data(), x.size(), 1, alpha_);
+    return;
+  }
   // In chunks of 16K numbers over the thread pool from kLayerParallelThreshold on (see
   // row_sums.h for why lower than elsewhere); each number is independent of the others.
   const float* xs = x.data();
   float* ys = y.data();
   for_chunks(x.size(), [&](size_t b, size_t e) {
-    activation_forward(ActivationKind::leaky_relu, xs + b, ys + b, e - b, 1, alpha_);
+    leaky_relu_forward(xs + b, ys + b, e - b, alpha_);  // kernels/activations.h
   });
-  y_ = &y;
 }
 
 void LeakyReLU::backward(const Tensor& dy, Tensor& dx) {
   if (!input_gradient_needed()) return;
   dx.resize(dy.shape());
+  if (reference_mode()) {  // the plain loop, one number after another on this thread
+    ref::activation_backward(ActivationKind::leaky_relu, y_->data(), dy.data(), dx.data(), dy.size(), 1, alpha_);
+    return;
+  }
   const float* ys = y_->data();
   const float* dys = dy.data();
   float* dxs = dx.data();
   for_chunks(dy.size(), [&](size_t b, size_t e) {
-    activation_backward(ActivationKind::leaky_relu, ys + b, dys + b, dxs + b, e - b, 1, alpha_);
+    leaky_relu_backward(ys + b, dys + b, dxs + b, e - b, alpha_);
   });
 }
 

@@ -8,6 +8,10 @@
 // A plain relu unit whose input stays negative gets no gradient and can stop learning for
 // good ("dies"); the small slope keeps a gradient flowing. The chapter's CNN puts one after
 // every BatchNormalization.
+//
+// The fast path splits the block over the thread pool and runs the SIMD loops of
+// kernels/activations.h; reference mode runs the plain loop of reference/activations.h on
+// one thread, so stepping into forward or backward in a debugger shows the formula above.
 #pragma once
 #include "layers/layer.h"
 

@@ -5,6 +5,12 @@
 //
 // After a sigmoid, the chain rule cancels p (1 - p) and leaves dL/dz = (p - y) / (N·K),
 // which is what fit() uses when the model ends in sigmoid (see fused_gradient).
+//
+// Reference mode: value, gradient and fused_gradient are already plain loops on one
+// thread, written straight from the formulas above (no thread pool, no hand-made SIMD), so
+// they are their own reference and run unchanged in both modes. ("Fused" here is sigmoid
+// from logits, a different formula for the same gradient, not a fusion of layers; reference
+// mode uses it too.)
 #pragma once
 #include "losses/loss.h"
 

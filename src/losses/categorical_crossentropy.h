@@ -11,6 +11,12 @@
 //   dL/dz_ik = (p_ik - y_true_ik) / N
 // which needs no division by a tiny p and cannot overflow. fit() takes this fused path
 // whenever the model ends in softmax (see fused_gradient).
+//
+// Reference mode: value, gradient and fused_gradient are already plain loops on one
+// thread, written straight from the formulas above (no thread pool, no hand-made SIMD), so
+// they are their own reference and run unchanged in both modes. ("Fused" here is softmax
+// from logits, a different formula for the same gradient, not a fusion of layers; reference
+// mode uses it too.)
 #pragma once
 #include "losses/loss.h"
 

@@ -4,6 +4,10 @@
 //   dL/dy_pred = 2 (y_pred - y_true) / (N·K)             then over the batch)
 //
 // Squaring makes big mistakes cost much more than small ones.
+//
+// Reference mode: value and gradient are already plain loops on one thread, written
+// straight from the formulas above (no thread pool, no hand-made SIMD), so they are their
+// own reference and run unchanged in both modes.
 #pragma once
 #include "losses/loss.h"
 

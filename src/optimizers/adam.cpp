@@ -2,8 +2,9 @@
 
 #include <cmath>
 
-#include "kernels/elementwise.h"
-#include "kernels/simd_clones.h"
+#include "kernels/optimizer_updates.h"
+#include "reference/mode.h"
+#include "reference/optimizers.h"
 
 namespace nn::optimizers {
 
@@ -19,32 +20,14 @@ void Adam::begin_step() {
   alpha_ = static_cast<float>(learning_rate * std::sqrt(1.0 - std::pow(beta_2, t)) / (1.0 - std::pow(beta_1, t)));
 }
 
-namespace {
-
-// The update of elements [begin, end). __restrict promises the four arrays do not overlap,
-// which lets the compiler turn the loop into SIMD instructions (sqrt included, thanks to
-// -fno-math-errno). NN_SIMD_CLONES compiles it for AVX-512, AVX2 and plain x86-64 and
-// picks the best at load time, so the default build still runs on any CPU.
-NN_SIMD_CLONES
-void adam_range(float* __restrict value, const float* __restrict grad, float* __restrict m, float* __restrict v,
-                size_t begin, size_t end, float b1c, float b2c, float alpha, float eps) {
-  for (size_t i = begin; i < end; ++i) {
-    const float g = grad[i];
-    m[i] += (g - m[i]) * b1c;
-    v[i] += (g * g - v[i]) * b2c;
-    value[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
-  }
-}
-
-}  // namespace
-
 void Adam::update(size_t slot, float* value, const float* grad, size_t n) {
   float* m = slot_state(m_, slot, n).data();
   float* v = slot_state(v_, slot, n).data();
-  const float b1c = 1.0f - beta_1, b2c = 1.0f - beta_2, alpha = alpha_, eps = epsilon;
-  // One pass over θ, g, m, v: each element is read and written once, which is what keeps
-  // this update at memory speed.
-  parallel_elements(n, [&](size_t b, size_t e) { adam_range(value, grad, m, v, b, e, b1c, b2c, alpha, eps); });
+  if (reference_mode()) {  // the formula of adam.h, one element after another
+    ref::adam_update(value, grad, m, v, n, learning_rate, beta_1, beta_2, epsilon, iterations_);
+    return;
+  }
+  adam_update(value, grad, m, v, n, 1.0f - beta_1, 1.0f - beta_2, alpha_, epsilon);  // kernels/optimizer_updates.h
 }
 
 std::vector<std::pair<std::string, Tensor*>> Adam::state() {

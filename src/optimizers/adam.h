@@ -8,6 +8,9 @@
 //
 // Dividing by √v gives every weight its own step size: weights whose gradient is large or
 // noisy move carefully, weights with small steady gradients move relatively faster.
+//
+// The update runs as the kernels of kernels/optimizer_updates.h, or in reference mode as the
+// plain loops of reference/optimizers.h, the formula above element by element.
 #pragma once
 #include "optimizers/optimizer.h"
 

@@ -1,6 +1,8 @@
 #include "optimizers/sgd.h"
 
-#include "kernels/elementwise.h"
+#include "kernels/optimizer_updates.h"
+#include "reference/mode.h"
+#include "reference/optimizers.h"
 
 namespace nn::optimizers {
 
@@ -9,21 +11,20 @@ SGD::SGD(float lr, float m) : Optimizer(lr), momentum(m) {
 }
 
 void SGD::update(size_t slot, float* value, const float* grad, size_t n) {
-  const float lr = learning_rate;
+  // The formulas of sgd.h: one element after another in reference mode, else the kernels
+  // of kernels/optimizer_updates.h.
   if (momentum == 0.0f) {
-    parallel_elements(n, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) value[i] -= lr * grad[i];
-    });
+    if (reference_mode())
+      ref::sgd_update(value, grad, n, learning_rate);
+    else
+      sgd_update(value, grad, n, learning_rate);
     return;
   }
   float* v = slot_state(velocity_, slot, n).data();
-  const float mu = momentum;
-  parallel_elements(n, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) {
-      v[i] = mu * v[i] - lr * grad[i];
-      value[i] += v[i];
-    }
-  });
+  if (reference_mode())
+    ref::sgd_momentum_update(value, grad, v, n, learning_rate, momentum);
+  else
+    sgd_momentum_update(value, grad, v, n, learning_rate, momentum);
 }
 
 std::vector<std::pair<std::string, Tensor*>> SGD::state() {

@@ -5,6 +5,9 @@
 //
 // Momentum lets steps that keep pointing the same way build up speed, and steps that
 // zig-zag cancel out.
+//
+// The update runs as the kernels of kernels/optimizer_updates.h, or in reference mode as the
+// plain loops of reference/optimizers.h, the formula above element by element.
 #pragma once
 #include "optimizers/optimizer.h"
 

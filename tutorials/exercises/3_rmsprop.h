@@ -4,7 +4,9 @@
 // gradient sizes, so weights with big, noisy gradients take smaller steps. Keras's form:
 //     v ← rho · v + (1 - rho) · g²          (v starts at 0; rho = 0.9)
 //     θ ← θ - lr · g / (√v + epsilon)       (epsilon = 1e-7)
-// Adam (src/optimizers/adam.cpp) is RMSprop plus momentum and bias correction: start there.
+// Adam is RMSprop plus momentum and bias correction: start there, with Adam::update in
+// src/optimizers/adam.cpp and its loop written plainly in ref::adam_update
+// (src/reference/optimizers.cpp).
 //
 // Your task: fill in update(). slot_state(v_, slot, n) gives you a zero-initialised state
 // tensor of n floats for this parameter, kept between steps. Then run
