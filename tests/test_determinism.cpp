@@ -83,7 +83,7 @@ TEST_CASE("the chapter's CNN trains to bit-identical weights with 1 and 2 thread
   // On 16×16×3 inputs with batches of 32 the first convolution's weight gradient sums over
   // 32·16·16 = 8192 positions: in 16 partial sums of two images each, computed by whichever
   // thread takes the task and then added in a fixed order (Conv2D::backward), and the batch
-  // statistics and bias gradients in chunks (row_sums.h): the reductions that could depend
+  // statistics and bias gradients in chunks (kernels/parallel.h): the reductions that could depend
   // on the thread count.
   auto cnn = [] { return chapter::cnn({16, 16, 3}); };
   auto run = [&](int threads) { return train(cnn, {16, 16, 3}, 64, 32, epochs, threads); };

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/elementwise.h"
+#include "kernels/parallel.h"
 #include "kernels/simd_clones.h"
 
 namespace nn {
@@ -50,7 +50,7 @@ void leaky_relu_backward_range(const float* y, const float* dy, float* dz, size_
 // rows that start inside it, so every row is done exactly once, by one thread.
 template <class Row>
 void for_each_row(size_t rows, size_t cols, const Row& row) {
-  parallel_elements(rows * cols, [&](size_t b, size_t e) {
+  for_chunks(rows * cols, [&](size_t b, size_t e) {
     for (size_t r = (b + cols - 1) / cols; r < (e + cols - 1) / cols && r < rows; ++r) row(r);
   });
 }
@@ -58,29 +58,29 @@ void for_each_row(size_t rows, size_t cols, const Row& row) {
 }  // namespace
 
 void linear_forward(const float* z, float* y, size_t n) {
-  parallel_elements(n, [&](size_t b, size_t e) {
+  for_chunks(n, [&](size_t b, size_t e) {
     if (y != z) std::copy(z + b, z + e, y + b);
   });
 }
 
 void relu_forward(const float* z, float* y, size_t n) {
-  parallel_elements(n, [&](size_t b, size_t e) {
+  for_chunks(n, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) y[i] = z[i] > 0.0f ? z[i] : 0.0f;
   });
 }
 
 void leaky_relu_forward(const float* z, float* y, size_t n, float a) {
-  parallel_elements(n, [&](size_t b, size_t e) { leaky_relu_range(z, y, b, e, a); });
+  for_chunks(n, [&](size_t b, size_t e) { leaky_relu_range(z, y, b, e, a); });
 }
 
 void sigmoid_forward(const float* z, float* y, size_t n) {
-  parallel_elements(n, [&](size_t b, size_t e) {
+  for_chunks(n, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) y[i] = 1.0f / (1.0f + std::exp(-z[i]));
   });
 }
 
 void tanh_forward(const float* z, float* y, size_t n) {
-  parallel_elements(n, [&](size_t b, size_t e) {
+  for_chunks(n, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) y[i] = std::tanh(z[i]);
   });
 }
@@ -90,13 +90,13 @@ void softmax_forward(const float* z, float* y, size_t rows, size_t cols) {
 }
 
 void linear_backward(const float* dy, float* dz, size_t n) {
-  parallel_elements(n, [&](size_t b, size_t e) {
+  for_chunks(n, [&](size_t b, size_t e) {
     if (dz != dy) std::copy(dy + b, dy + e, dz + b);
   });
 }
 
 void relu_backward(const float* y, const float* dy, float* dz, size_t n) {
-  parallel_elements(n, [&](size_t b, size_t e) {
+  for_chunks(n, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) {
       const float d = dy[i];  // loaded unconditionally, so the loop vectorises
       dz[i] = y[i] > 0.0f ? d : 0.0f;
@@ -105,17 +105,17 @@ void relu_backward(const float* y, const float* dy, float* dz, size_t n) {
 }
 
 void leaky_relu_backward(const float* y, const float* dy, float* dz, size_t n, float a) {
-  parallel_elements(n, [&](size_t b, size_t e) { leaky_relu_backward_range(y, dy, dz, b, e, a); });
+  for_chunks(n, [&](size_t b, size_t e) { leaky_relu_backward_range(y, dy, dz, b, e, a); });
 }
 
 void sigmoid_backward(const float* y, const float* dy, float* dz, size_t n) {
-  parallel_elements(n, [&](size_t b, size_t e) {
+  for_chunks(n, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) dz[i] = dy[i] * y[i] * (1.0f - y[i]);
   });
 }
 
 void tanh_backward(const float* y, const float* dy, float* dz, size_t n) {
-  parallel_elements(n, [&](size_t b, size_t e) {
+  for_chunks(n, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) dz[i] = dy[i] * (1.0f - y[i] * y[i]);
   });
 }

@@ -1,8 +1,9 @@
 // The fast activation functions: the loops layers/activations.cpp calls on its fast path.
 // The formulas, the names and the choice between this file and the plain reference
 // (src/reference/activations.h) live in layers/activations.{h,cpp}; here is only the speed:
-// threading (parallel_elements: large blocks are split over the thread pool, in chunks
-// whose boundaries depend only on the size) and SIMD clones for the LeakyReLU passes the
+// threading (for_chunks, kernels/parallel.h: blocks of a layer's activations are split over
+// the thread pool from kLayerParallelThreshold numbers, in chunks whose boundaries depend
+// only on the size) and SIMD clones for the LeakyReLU passes the
 // chapter's CNN runs on every convolution's output.
 //
 // Every function works on raw row-major floats; the element-wise ones take the block as n

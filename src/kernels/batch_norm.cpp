@@ -11,15 +11,6 @@
 namespace nn {
 namespace {
 
-// Calls body(r0, r1) over the rows [0, rows) of a (rows, channels) block, in chunks of
-// rows_per_chunk rows; on the thread pool when the block is large.
-void for_row_chunks(size_t rows, size_t channels, const std::function<void(size_t, size_t)>& body) {
-  if (rows * channels < kLayerParallelThreshold)
-    body(0, rows);
-  else
-    parallel_for(rows, rows_per_chunk(channels), body);
-}
-
 // The passes over the (m, C) data, as plain loops over raw pointers. `__restrict` promises
 // the compiler that the arrays do not overlap, so it can keep the per-channel constants in
 // registers and vectorise without run-time overlap checks. NN_SIMD_CLONES compiles each

@@ -9,7 +9,7 @@
 //             in inference), with the per-channel slope and offset folded from the sums
 // The sums are reproducible for any thread count: the m rows are cut into chunks whose
 // size depends only on C, and the chunk sums are added in chunk order, in double
-// (layers/row_sums.h).
+// (kernels/parallel.h).
 //
 // Layer fusion (model/layer_fusion.h) runs the LeakyReLU that follows a BatchNormalization
 // inside these same passes: leaky_alpha is its slope on the negative side, and 1 (the

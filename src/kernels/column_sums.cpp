@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "kernels/elementwise.h"
+#include "kernels/parallel.h"
 #include "kernels/simd_clones.h"
 #include "kernels/thread_pool.h"
 

@@ -13,15 +13,6 @@
 
 namespace nn {
 
-void parallel_elements(size_t n, const std::function<void(size_t, size_t)>& body) {
-  if (n < kParallelThreshold) {
-    body(0, n);
-    return;
-  }
-  // Chunks of 16K elements (64 KiB of floats, a comfortable L2-sized piece).
-  parallel_for(n, size_t{1} << 14, body);
-}
-
 namespace {
 // y[r][c] += bias[c] for rows [r0, r1). __restrict (bias is never a row of y) and the
 // AVX-512/AVX2 clones make it one vector add per 16 (8) numbers; without them g++ checks for

@@ -10,20 +10,10 @@
 // Dropout, which picks its reference itself.
 #pragma once
 #include <cstddef>
-#include <functional>
+
+#include "kernels/parallel.h"  // parallel_elements and the policy for splitting work
 
 namespace nn {
-
-// Below this many elements (4 MiB of floats), element-wise work stays on the calling
-// thread. Measured on the 2-core machine: one core already streams ~180 GB/s through
-// L2/L3, and splitting a few-MB pass makes the other core pull lines out of this core's
-// cache, which costs more than it saves (Adam on the MLP's 614,400-weight kernel: 115 µs
-// on one thread, 160-240 µs split over two).
-constexpr size_t kParallelThreshold = 1 << 20;
-
-// Calls body(begin, end) over [0, n) — split across threads only when n is large.
-// Chunk boundaries depend only on n, so results never depend on the thread count.
-void parallel_elements(size_t n, const std::function<void(size_t begin, size_t end)>& body);
 
 // y[r][c] += bias[c]  — y: (rows, cols), bias: (cols)
 void add_row_vector(float* y, const float* bias, size_t rows, size_t cols);

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "kernels/elementwise.h"
+#include "kernels/parallel.h"
 #include "kernels/simd_clones.h"
 
 namespace nn {

@@ -1,12 +1,36 @@
-// Per-channel sums over the rows of a (rows, C) block — the batch statistics of
-// BatchNormalization, a convolution's bias gradient — reproducible for any thread count.
+// Splitting work over the thread pool: the library's one family of helpers, and its one
+// policy for when work is split.
 //
-// The rows are cut into chunks of about 16K numbers (512 rows when C = 32); the size
-// depends only on C, never on the number of threads. Each chunk is added up, row after row,
-// into its own partial sums in float; then the partial sums are added in chunk order, in
-// double. The same chunks in the same order give bit-identical sums on 1 thread or 16, and
-// no float sum runs over more than a chunk's rows (a float accumulator drifts once it has
-// absorbed many thousands of terms).
+//   1. Reproducible. Work is cut into chunks whose boundaries depend only on the problem
+//      (its size, its shape), never on how many threads run them; a sum over chunks adds
+//      the chunks' results in chunk order. So every result is bit-identical on 1 thread or
+//      16 (tests/test_determinism.cpp, tests/test_conformance.cpp).
+//   2. Worth it. Waking another thread costs microseconds, and splitting a pass makes the
+//      other core pull cache lines out of this one's, so a pass is split only when it is
+//      large, and how large depends on where its data already is:
+//        - data one core keeps in its cache from step to step (the optimizer's weights,
+//          gradients and state; the NaN guard's scan): from kParallelThreshold numbers;
+//        - a layer's activations and their gradients, just written by a multiply that was
+//          split over every core (so they sit in several caches already): from
+//          kLayerParallelThreshold numbers.
+//      A matrix multiply decides for itself, by its count of multiply-adds (gemm.cpp).
+//   3. No nesting. Called from inside a parallel task, every helper runs serially on the
+//      calling thread (thread_pool.h).
+//
+// The family, from the pool up:
+//   parallel_tasks(count, task)        thread_pool.h: task(i, worker) for each i
+//   parallel_for(n, grain, body)       thread_pool.h: body(begin, end) per chunk of `grain`
+//   parallel_elements(n, body)         chunks of kChunk numbers, rule 2's first case
+//   for_chunks(n, body)                the same, rule 2's second case
+//   for_row_chunks(rows, C, body)      rows of a (rows, C) block, second case
+//   sum_rows(...)                      per-column sums of a (rows, C) block by chunks of
+//                                      rows, added in chunk order (BatchNormalization)
+// How these thresholds were chosen: tests/bench/RESULTS.md, "Design measurements".
+//
+// About sum_rows: the rows are cut into chunks of about 16K numbers (512 rows when C = 32);
+// each chunk is added up, row after row, into its own partial sums in float; then the
+// partial sums are added in chunk order, in double. No float sum runs over more than a
+// chunk's rows (a float accumulator drifts once it has absorbed many thousands of terms).
 #pragma once
 #include <algorithm>
 #include <cstddef>
@@ -17,25 +41,43 @@
 
 namespace nn {
 
-// The passes of BatchNormalization and LeakyReLU go parallel from 64K numbers on (a (16,
-// 16, 32) conv output of a batch of 32 is 262K), far below the library-wide
-// kParallelThreshold of 1M, which was chosen for Adam's update of weights that stay in one
-// core's cache. A layer's input here was just written by a matrix multiply split over all
-// the cores, so much of it sits in the other cores' caches anyway, and splitting the pass
-// pays (tests/bench/RESULTS.md).
-constexpr size_t kLayerParallelThreshold = size_t{1} << 16;
+// The two thresholds of rule 2 (in numbers, i.e. floats).
+constexpr size_t kParallelThreshold = size_t{1} << 20;       // data one core keeps cached
+constexpr size_t kLayerParallelThreshold = size_t{1} << 16;  // activations a multiply just wrote
 
-// Calls body(begin, end) over [0, n) in chunks of 16K numbers: on the thread pool from
-// kLayerParallelThreshold numbers on, else in one piece on this thread.
+// Every chunk is about this many numbers (64 KiB of floats: a comfortable L2-sized piece).
+constexpr size_t kChunk = size_t{1} << 14;
+
+// Calls body(begin, end) over [0, n) in chunks of kChunk numbers, on the thread pool from
+// kParallelThreshold numbers on, else in one piece on this thread. For data that lives in
+// one core's cache between steps: the optimizer's weights, gradients and state.
+inline void parallel_elements(size_t n, const std::function<void(size_t, size_t)>& body) {
+  if (n < kParallelThreshold)
+    body(0, n);
+  else
+    parallel_for(n, kChunk, body);
+}
+
+// The same, on the thread pool from kLayerParallelThreshold numbers on: for a layer's
+// activations and their gradients.
 inline void for_chunks(size_t n, const std::function<void(size_t, size_t)>& body) {
   if (n < kLayerParallelThreshold)
     body(0, n);
   else
-    parallel_for(n, size_t{1} << 14, body);
+    parallel_for(n, kChunk, body);
 }
 
-// Rows per chunk for C channels: about 16K numbers.
-inline size_t rows_per_chunk(size_t channels) { return std::max<size_t>(1, (size_t{1} << 14) / channels); }
+// Rows per chunk of a (rows, C) block: about kChunk numbers.
+inline size_t rows_per_chunk(size_t channels) { return std::max<size_t>(1, kChunk / channels); }
+
+// Calls body(r0, r1) over the rows [0, rows) of a (rows, C) block, in chunks of
+// rows_per_chunk(C) rows; on the thread pool from kLayerParallelThreshold numbers on.
+inline void for_row_chunks(size_t rows, size_t channels, const std::function<void(size_t, size_t)>& body) {
+  if (rows * channels < kLayerParallelThreshold)
+    body(0, rows);
+  else
+    parallel_for(rows, rows_per_chunk(channels), body);
+}
 
 // sums[j] = Σ_r (row r's contribution j), for j < width: add_rows(r0, r1, acc) must add the
 // contributions of rows [r0, r1), in row order, into acc[0 .. width). `partial` is scratch

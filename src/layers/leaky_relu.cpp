@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "kernels/activations.h"
-#include "layers/row_sums.h"
 #include "reference/activations.h"
 #include "reference/mode.h"
 
@@ -24,13 +23,7 @@ void LeakyReLU::forward(const Tensor& x, Tensor& y, bool) {
     ref::activation_forward(ActivationKind::leaky_relu, x.data(), y.data(), x.size(), 1, alpha_);
     return;
   }
-  // In chunks of 16K numbers over the thread pool from kLayerParallelThreshold on (see
-  // row_sums.h for why lower than elsewhere); each number is independent of the others.
-  const float* xs = x.data();
-  float* ys = y.data();
-  for_chunks(x.size(), [&](size_t b, size_t e) {
-    leaky_relu_forward(xs + b, ys + b, e - b, alpha_);  // kernels/activations.h
-  });
+  leaky_relu_forward(x.data(), y.data(), x.size(), alpha_);  // kernels/activations.h
 }
 
 void LeakyReLU::backward(const Tensor& dy, Tensor& dx) {
@@ -40,12 +33,7 @@ void LeakyReLU::backward(const Tensor& dy, Tensor& dx) {
     ref::activation_backward(ActivationKind::leaky_relu, y_->data(), dy.data(), dx.data(), dy.size(), 1, alpha_);
     return;
   }
-  const float* ys = y_->data();
-  const float* dys = dy.data();
-  float* dxs = dx.data();
-  for_chunks(dy.size(), [&](size_t b, size_t e) {
-    leaky_relu_backward(ys + b, dys + b, dxs + b, e - b, alpha_);
-  });
+  leaky_relu_backward(y_->data(), dy.data(), dx.data(), dy.size(), alpha_);
 }
 
 }  // namespace nn::layers
