@@ -187,10 +187,11 @@ TEST_CASE("kill -9 in the middle of an epoch, resume from the last checkpoint: b
     // The checkpoint says: epoch 2 (0-based 1), 3 batches of 16 done, 192 training samples.
     for (auto& e : nn::read_npz(ckpt)) {
       if (e.name != "checkpoint/position") continue;
-      CHECK(e.value.at(0) == 1);
-      CHECK(e.value.at(1) == 3);
-      CHECK(e.value.at(2) == 16);
-      CHECK(e.value.at(3) == 192);
+      const std::vector<int64_t>& position = e.value.int64();
+      CHECK(position.at(0) == 1);
+      CHECK(position.at(1) == 3);
+      CHECK(position.at(2) == 16);
+      CHECK(position.at(3) == 192);
     }
 
     nn::Model resumed = fresh_mlp();
@@ -345,6 +346,33 @@ TEST_CASE("save_checkpoint between two fits: resuming in a new model equals runn
   fs::remove_all(dir);
 }
 
+TEST_CASE("a checkpoint keeps the normal number a generator holds back (Box-Muller makes two)") {
+  const fs::path dir = scratch_dir("ckpt_spare");
+  const std::string ckpt = (dir / "ckpt.npz").string();
+  Tensor x, y;
+  mlp_data(x, y);
+  nn::Model model = fresh_mlp();
+  model.compile("categorical_crossentropy", nn::optimizers::SGD(0.1f));
+  nn::global_rng().normal();  // the global generator now holds the second number of a pair
+  model.save_checkpoint(ckpt);  // between fits: the global generator is the one saved
+  const float held_back = nn::global_rng().normal();
+  bool found = false;
+  for (auto& e : nn::read_npz(ckpt)) {
+    if (e.name != "checkpoint/shuffle_rng/spare_normal") continue;
+    found = true;
+    REQUIRE(e.value.size() == 1);
+    CHECK(e.value.float32()[0] == held_back);
+  }
+  CHECK(found);
+  nn::set_seed(99);  // forget it
+  nn::Model resumed = fresh_mlp();
+  resumed.compile("categorical_crossentropy", nn::optimizers::SGD(0.1f));
+  resumed.resume_from(ckpt);
+  resumed.fit(x, y, {.epochs = 0, .verbose = 0});  // a fit with seed 0 takes the saved global generator
+  CHECK(nn::global_rng().normal() == held_back);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("a checkpoint is also a weights file, and holds Adam's m, v and t") {
   const fs::path dir = scratch_dir("ckpt_contents");
   const std::string ckpt = (dir / "ckpt.npz").string();
@@ -352,18 +380,18 @@ TEST_CASE("a checkpoint is also a weights file, and holds Adam's m, v and t") {
   auto per_epoch = std::make_shared<nn::ModelCheckpoint>(ckpt);
   run_mlp(model, {per_epoch});
   CHECK(per_epoch->saves() == 4);
-  std::map<std::string, Tensor> entries;
+  std::map<std::string, nn::NpyArray> entries;
   for (auto& e : nn::read_npz(ckpt)) entries[e.name] = e.value;
   auto state = model.optimizer().state();
   REQUIRE(state.size() == 12);  // m and v for 6 weight tensors
   for (auto& [name, tensor] : state) {
     REQUIRE(entries.count("checkpoint/optimizer/" + name));
-    const Tensor& saved = entries["checkpoint/optimizer/" + name];
+    const Tensor& saved = entries["checkpoint/optimizer/" + name].float32();
     REQUIRE(saved.size() == tensor->size());
     CHECK(std::equal(saved.begin(), saved.end(), tensor->begin()));
   }
-  // t = 48 steps, as four 16-bit pieces, low first.
-  CHECK(entries["checkpoint/optimizer/iterations"].at(0) == 48);
+  // t = 48 steps, stored as an integer.
+  CHECK(entries["checkpoint/optimizer/iterations"].int64().at(0) == 48);
   CHECK(entries["checkpoint/history/loss"].size() == 4);
   // load_weights reads the weights out of it and ignores the rest.
   nn::Model other = fresh_mlp();
@@ -432,15 +460,36 @@ TEST_CASE("a corrupt, foreign or mismatched checkpoint is a clear error and chan
     };
     write(good);
     fs::copy_file(ckpt, dir / "good.npz", fs::copy_options::overwrite_existing);
-    edit("checkpoint/position", [](Tensor& t) { t[1] = 2.5f; });
-    CHECK_THROWS_WITH_AS(model.resume_from(ckpt), doctest::Contains("whole number"), nn::IoError);
-    edit("checkpoint/order", [](Tensor& t) { t[1] = t[0]; });
+    // Counts must be integers: floats where '<i8' belongs are refused, whatever their value.
+    edit("checkpoint/position", [](nn::NpyArray& a) { a = Tensor({4}, {1, 2.5f, 16, 192}); });
+    CHECK_THROWS_WITH_AS(model.resume_from(ckpt), doctest::Contains("holds '<f4' numbers, expected '<i8'"),
+                         nn::IoError);
+    edit("checkpoint/position", [](nn::NpyArray& a) { a = nn::NpyArray(std::vector<int64_t>{1, -3, 16, 192}); });
+    CHECK_THROWS_WITH_AS(model.resume_from(ckpt), doctest::Contains("the batches done is -3"), nn::IoError);
+    edit("checkpoint/order", [](nn::NpyArray& a) {
+      std::vector<int64_t> order = a.int64();
+      order[1] = order[0];
+      a = nn::NpyArray(order);
+    });
     CHECK_THROWS_WITH_AS(model.resume_from(ckpt), doctest::Contains("twice"), nn::IoError);
-    edit("checkpoint/shuffle_rng", [](Tensor& t) { std::fill(t.begin(), t.begin() + 16, 0.0f); });
+    edit("checkpoint/shuffle_rng/state", [](nn::NpyArray& a) { a = nn::NpyArray(std::vector<uint64_t>(4, 0)); });
     CHECK_THROWS_WITH_AS(model.resume_from(ckpt), doctest::Contains("all zeros"), nn::IoError);
-    edit("checkpoint/optimizer/m_0", [](Tensor& t) { t = Tensor({3}); });
+    edit("checkpoint/epoch_totals", [](nn::NpyArray& a) { a = Tensor({2}); });
+    CHECK_THROWS_WITH_AS(model.resume_from(ckpt), doctest::Contains("expected '<f8'"), nn::IoError);
+    edit("checkpoint/optimizer/m_0", [](nn::NpyArray& a) { a = Tensor({3}); });
     CHECK_THROWS_WITH_AS(model.resume_from(ckpt), doctest::Contains("m_0"), nn::IoError);
     unchanged();
+  }
+  SUBCASE("a checkpoint of format 1 (every number a float) is refused by name") {
+    auto entries = nn::read_npz(ckpt);
+    for (auto& e : entries)
+      if (e.name == "checkpoint/format") e.value = Tensor({1}, 1.0f);  // as format 1 wrote it
+    nn::write_npz(ckpt, entries);
+    CHECK_THROWS_WITH_AS(model.resume_from(ckpt), doctest::Contains("format 1, written by an older nnscratch"),
+                         nn::IoError);
+    unchanged();
+    model.load_weights(ckpt);  // its weights are still a weights file
+    CHECK(model.get_weights()[0].at(0) != before[0].at(0));
   }
   SUBCASE("resuming with another seed or other data is refused by fit") {
     model.resume_from(ckpt);

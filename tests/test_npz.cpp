@@ -16,7 +16,7 @@
 #include "test_util.h"
 
 namespace fs = std::filesystem;
-using nn::NamedTensor;
+using nn::NamedArray;
 using nn::Shape;
 using nn::Tensor;
 
@@ -43,16 +43,19 @@ bool same_bits(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && (a.size() == 0 || std::memcmp(a.data(), b.data(), a.size() * 4) == 0);
 }
 
-bool same_entries(const std::vector<NamedTensor>& a, const std::vector<NamedTensor>& b) {
+// Same name, and a float32 tensor with the same shape and bits in each entry.
+bool same_entries(const std::vector<NamedArray>& a, const std::vector<NamedArray>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (a[i].name != b[i].name || !same_bits(a[i].value, b[i].value)) return false;
+    if (a[i].name != b[i].name || a[i].value.dtype() != nn::Dtype::float32 || b[i].value.dtype() != nn::Dtype::float32 ||
+        !same_bits(a[i].value.float32(), b[i].value.float32()))
+      return false;
   return true;
 }
 
-std::vector<NamedTensor> sample_weights() {
+std::vector<NamedArray> sample_weights() {
   nn::Rng rng(5);
-  std::vector<NamedTensor> w;
+  std::vector<NamedArray> w;
   w.push_back({"dense/kernel", random_tensor({3, 5}, rng)});
   w.push_back({"dense/bias", random_tensor({5}, rng)});
   w.push_back({"batch_normalization/moving_mean", random_tensor({1, 2, 2}, rng)});
@@ -136,16 +139,16 @@ struct TempDir {
 
 TEST_CASE("npz: round trip is bit-exact for ranks 0..4, odd and empty shapes") {
   nn::Rng rng(1);
-  std::vector<NamedTensor> entries;
+  std::vector<NamedArray> entries;
   const std::vector<Shape> shapes = {{},        {1},          {7},       {3, 5},     {1, 1},    {2, 3, 5},
                                      {2, 1, 3, 7}, {0},       {0, 5},    {4, 0, 2},  {1, 1, 1, 1}, {31, 17}};
   for (size_t i = 0; i < shapes.size(); ++i) entries.push_back({"layer_" + std::to_string(i) + "/w", random_tensor(shapes[i], rng)});
   entries.push_back({"dense_1/kernel", random_tensor({200, 150}, rng)});
 
   const std::vector<uint8_t> bytes = nn::encode_npz(entries);
-  const std::vector<NamedTensor> back = nn::decode_npz(bytes.data(), bytes.size());
+  const std::vector<NamedArray> back = nn::decode_npz(bytes.data(), bytes.size());
   CHECK(same_entries(entries, back));
-  CHECK(back[0].value.rank() == 0);
+  CHECK(back[0].value.float32().rank() == 0);
   CHECK(back[0].value.size() == 1);
 
   TempDir tmp;
@@ -219,9 +222,11 @@ TEST_CASE("npz: identical weights give identical bytes; order is kept") {
   const auto w = sample_weights();
   CHECK(nn::encode_npz(w) == nn::encode_npz(sample_weights()));
   auto changed = sample_weights();
-  changed[1].value[2] = std::nextafter(changed[1].value[2], 1e30f);
+  Tensor bias = changed[1].value.float32();
+  bias[2] = std::nextafter(bias[2], 1e30f);
+  changed[1].value = bias;
   CHECK(nn::encode_npz(changed) != nn::encode_npz(w));
-  auto reversed = std::vector<NamedTensor>(w.rbegin(), w.rend());
+  auto reversed = std::vector<NamedArray>(w.rbegin(), w.rend());
   const auto bytes = nn::encode_npz(reversed);
   const auto back = nn::decode_npz(bytes.data(), bytes.size());
   CHECK(back[0].name == "batch_normalization/moving_mean");
@@ -297,6 +302,7 @@ TEST_CASE("npz: hand-made files with bad headers give clear messages") {
     REQUIRE(back.size() == 1);
     CHECK(back[0].name == "a");
     CHECK(back[0].value.shape() == Shape{2, 3});
+    CHECK(back[0].value.dtype() == nn::Dtype::float32);
   }
   // numpy.savez's zip64-style local header, and npy format 2.0, are understood.
   CHECK(decode_error(make_zip("a.npy", make_npy(ok_dict, 24), true)) == "");
@@ -310,8 +316,14 @@ TEST_CASE("npz: hand-made files with bad headers give clear messages") {
     std::string expect;  // part of the message
   };
   const std::vector<Bad> cases = {
-      {"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", 48, "'<f8'"},
-      {"{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", 24, "'>f4'"},
+      // Types other than the four (model/npy.h), big-endian ones included, name what they are.
+      {"{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", 24, "dtype '<i4'"},
+      {"{'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), }", 24, "dtype '>f4'"},
+      {"{'descr': '>i8', 'fortran_order': False, 'shape': (2, 3), }", 48, "dtype '>i8'"},
+      {"{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", 6, "dtype '|u1'"},
+      {"{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3), }", 12, "dtype '<f2'"},
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", 24, "needs 48 bytes of '<f8' data"},
+      {"{'descr': '<u8', 'fortran_order': True, 'shape': (2, 3), }", 48, "Fortran"},
       {"{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", 24, "Fortran"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }", 24, "needs 32 bytes"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 1), }", 4, "more than 4 dimensions"},

@@ -1,22 +1,27 @@
-// ModelCheckpoint, Model::save_checkpoint and Model::resume_from. The file layout and the
-// reasons for each entry are in model/checkpoint.h.
+// ModelCheckpoint, Model::save_checkpoint, Model::resume_from, and FitResume (how fit picks
+// up a resumed run). The reasons for each entry are in model/checkpoint.h.
 //
-//   <layer>/<param>                       the weights, exactly as save_weights writes them
-//   checkpoint/format                     (1)  layout version, 1
-//   checkpoint/position                   (4)  epoch, batches done, batch size, samples
-//   checkpoint/seed                       (4)  FitOptions::seed              (64-bit)
-//   checkpoint/order                      (samples) the epoch's row order (mid-epoch only)
-//   checkpoint/shuffle_rng                (24) the shuffling generator       (6 × 64-bit)
-//   checkpoint/epoch_totals               (8)  loss sum, correct count       (2 doubles' bits)
-//   checkpoint/optimizer/name             the optimizer's name, one character code per float
-//   checkpoint/optimizer/iterations       (4)  steps taken                   (64-bit)
-//   checkpoint/optimizer/learning_rate    (1)
-//   checkpoint/optimizer/<state>          Adam's m_0, v_0, m_1, ...; SGD's velocity_0, ...
-//   checkpoint/rng/<layer>                (24) a Dropout layer's generator   (6 × 64-bit)
-//   checkpoint/history/<key>              (epochs) e.g. checkpoint/history/loss
+//   <layer>/<param>                       '<f4'  the weights, exactly as save_weights writes them
+//   checkpoint/format                     '<i8' (1)  layout version, 2
+//   checkpoint/position                   '<i8' (4)  epoch, batches done, batch size, samples
+//   checkpoint/seed                       '<u8' (1)  FitOptions::seed
+//   checkpoint/order                      '<i8' (samples) the epoch's row order (mid-epoch only)
+//   checkpoint/shuffle_rng/state          '<u8' (4)  the shuffling generator's four words
+//   checkpoint/shuffle_rng/spare_normal   '<f4' (0 or 1) the normal number it holds back, if any
+//   checkpoint/epoch_totals               '<f8' (2)  loss sum, correct count
+//   checkpoint/optimizer/name             '<i8' the optimizer's name, one character code each
+//   checkpoint/optimizer/iterations       '<i8' (1)  steps taken
+//   checkpoint/optimizer/learning_rate    '<f4' (1)
+//   checkpoint/optimizer/<state>          '<f4'  Adam's m_0, v_0, m_1, ...; SGD's velocity_0, ...
+//   checkpoint/rng/<layer>/state, .../spare_normal   a Dropout layer's generator, as above
+//   checkpoint/history/<key>              '<f4' (epochs) e.g. checkpoint/history/loss
+//
+// Format 1 (until this layout) stored every number as float32, 64-bit ones in four 16-bit
+// pieces; resume_from recognises such a file and says so instead of misreading it.
 #include "model/checkpoint.h"
 
-#include <bit>
+#include <algorithm>
+#include <climits>
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -29,88 +34,85 @@
 namespace nn {
 namespace {
 
-constexpr float kFormat = 1;
+constexpr int64_t kFormat = 2;
 const std::string kPrefix = "checkpoint/";
-constexpr int kMaxWhole = 1 << 24;  // every whole number up to 2^24 is exact in a float
 
-// ---- numbers into floats ----
+NpyArray int64s(std::vector<int64_t> values) { return NpyArray(std::move(values)); }
 
-void put_u64(std::vector<float>& out, uint64_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<float>((v >> (16 * i)) & 0xFFFF));
+NpyArray text_array(const std::string& s) { return int64s(std::vector<int64_t>(s.begin(), s.end())); }
+
+// A generator as two entries: <name>/state and <name>/spare_normal.
+void add_rng(std::vector<NamedArray>& entries, const std::string& name, const RngState& st) {
+  entries.push_back({kPrefix + name + "/state", NpyArray(std::vector<uint64_t>(st.words, st.words + 4))});
+  const int spares = st.has_spare_normal ? 1 : 0;
+  entries.push_back({kPrefix + name + "/spare_normal", Tensor({spares}, st.spare_normal)});
 }
 
-void put_rng(std::vector<float>& out, const RngState& st) {
-  for (uint64_t w : st.words) put_u64(out, w);
-  put_u64(out, st.has_spare_normal ? 1 : 0);
-  put_u64(out, std::bit_cast<uint32_t>(st.spare_normal));
-}
-
-void put_whole(std::vector<float>& out, long v, const std::string& what) {
-  if (v < 0 || v > kMaxWhole)
-    throw Error("save_checkpoint: " + what + " = " + std::to_string(v) + " does not fit the checkpoint format (0.." +
-                std::to_string(kMaxWhole) + ")");
-  out.push_back(static_cast<float>(v));
-}
-
-Tensor vector_tensor(std::vector<float> values) {
-  const int n = static_cast<int>(values.size());
-  return Tensor({n}, std::move(values));
-}
-
-// ---- floats back into numbers, checking everything ----
-
+// Reads the checkpoint/ entries, checking each one's type, size and range.
 class Reader {
  public:
-  Reader(const std::vector<NamedTensor>& entries, std::string path) : path_(std::move(path)) {
+  Reader(const std::vector<NamedArray>& entries, std::string path) : path_(std::move(path)) {
     for (auto& e : entries)
       if (e.name.rfind(kPrefix, 0) == 0) by_name_[e.name.substr(kPrefix.size())] = &e.value;
   }
   bool has(const std::string& name) const { return by_name_.count(name) > 0; }
-  // The entry checkpoint/<name>; `size` elements unless size < 0.
-  const Tensor& need(const std::string& name, long size = -1) {
+  Dtype dtype_of(const std::string& name) const { return by_name_.at(name)->dtype(); }  // requires has(name)
+  // The entry checkpoint/<name>: `dtype` numbers, `size` of them unless size < 0.
+  const NpyArray& need(const std::string& name, Dtype dtype, long size = -1) {
     auto it = by_name_.find(name);
     if (it == by_name_.end()) fail("it has no entry \"" + kPrefix + name + "\"");
-    if (size >= 0 && it->second->size() != static_cast<size_t>(size))
-      fail("\"" + kPrefix + name + "\" holds " + std::to_string(it->second->size()) + " numbers, expected " +
+    const NpyArray& array = *it->second;
+    if (array.dtype() != dtype)
+      fail("\"" + kPrefix + name + "\" holds '" + array.descr() + "' numbers, expected '" + npy_descr(dtype) + "'");
+    if (size >= 0 && array.size() != static_cast<size_t>(size))
+      fail("\"" + kPrefix + name + "\" holds " + std::to_string(array.size()) + " numbers, expected " +
            std::to_string(size));
     used_.insert(name);
-    return *it->second;
+    return array;
   }
-  int whole(const Tensor& t, size_t i, long lo, long hi, const std::string& what) {
-    const float v = t[i];
-    if (!(v >= static_cast<float>(lo) && v <= static_cast<float>(hi)) || v != std::floor(v))
-      fail(what + " is " + std::to_string(v) + ", expected a whole number in " + std::to_string(lo) + ".." +
-           std::to_string(hi));
-    return static_cast<int>(v);
+  const std::vector<int64_t>& int64s(const std::string& name, long size = -1) {
+    return need(name, Dtype::int64, size).int64();
   }
-  uint64_t u64(const Tensor& t, size_t at, const std::string& what) {
-    uint64_t v = 0;
-    for (int i = 0; i < 4; ++i) v |= static_cast<uint64_t>(whole(t, at + i, 0, 0xFFFF, what)) << (16 * i);
-    return v;
+  const std::vector<uint64_t>& uint64s(const std::string& name, long size = -1) {
+    return need(name, Dtype::uint64, size).uint64();
+  }
+  const std::vector<double>& float64s(const std::string& name, long size = -1) {
+    return need(name, Dtype::float64, size).float64();
+  }
+  const Tensor& float32s(const std::string& name, long size = -1) { return need(name, Dtype::float32, size).float32(); }
+  // `value`, which must lie in lo..hi (so it fits an int).
+  int in_range(int64_t value, int64_t lo, int64_t hi, const std::string& what) {
+    if (value < lo || value > hi)
+      fail(what + " is " + std::to_string(value) + ", expected " + std::to_string(lo) + ".." + std::to_string(hi));
+    return static_cast<int>(value);
   }
   RngState rng(const std::string& name) {
-    const Tensor& t = need(name, 24);
     RngState st;
-    for (int i = 0; i < 4; ++i) st.words[i] = u64(t, 4 * i, name);
-    if ((st.words[0] | st.words[1] | st.words[2] | st.words[3]) == 0) fail(name + " is all zeros");
-    const uint64_t spare = u64(t, 16, name);
-    if (spare > 1) fail(name + " is damaged (its spare-normal flag is " + std::to_string(spare) + ")");
-    st.has_spare_normal = spare == 1;
-    const uint64_t bits = u64(t, 20, name);
-    if (bits > 0xFFFFFFFFu) fail(name + " is damaged");
-    st.spare_normal = std::bit_cast<float>(static_cast<uint32_t>(bits));
+    const std::vector<uint64_t>& words = uint64s(name + "/state", 4);
+    std::copy(words.begin(), words.end(), st.words);
+    if ((st.words[0] | st.words[1] | st.words[2] | st.words[3]) == 0) fail(kPrefix + name + "/state is all zeros");
+    const Tensor& spare = float32s(name + "/spare_normal");
+    if (spare.size() > 1)
+      fail(kPrefix + name + "/spare_normal holds " + std::to_string(spare.size()) + " numbers, expected 0 or 1");
+    st.has_spare_normal = spare.size() == 1;
+    if (st.has_spare_normal) st.spare_normal = spare[0];
     return st;
+  }
+  std::string text(const std::string& name) {
+    std::string s;
+    for (int64_t code : int64s(name)) s += static_cast<char>(in_range(code, 32, 126, kPrefix + name));
+    return s;
   }
   // The names under checkpoint/<group>/ not read by need().
   std::vector<std::string> unused(const std::string& group) const {
     std::vector<std::string> out;
-    for (auto& [name, t] : by_name_)
+    for (auto& [name, array] : by_name_)
       if (name.rfind(group, 0) == 0 && !used_.count(name)) out.push_back(kPrefix + name);
     return out;
   }
   std::vector<std::string> names_under(const std::string& group) const {
     std::vector<std::string> out;
-    for (auto& [name, t] : by_name_)
+    for (auto& [name, array] : by_name_)
       if (name.rfind(group, 0) == 0) out.push_back(name.substr(group.size()));
     return out;
   }
@@ -121,15 +123,9 @@ class Reader {
 
  private:
   std::string path_;
-  std::map<std::string, const Tensor*> by_name_;  // without the "checkpoint/" prefix
+  std::map<std::string, const NpyArray*> by_name_;  // without the "checkpoint/" prefix
   std::set<std::string> used_;
 };
-
-std::string decode_text(Reader& r, const Tensor& t, const std::string& what) {
-  std::string s;
-  for (size_t i = 0; i < t.size(); ++i) s += static_cast<char>(r.whole(t, i, 32, 126, what));
-  return s;
-}
 
 }  // namespace
 
@@ -139,53 +135,26 @@ std::string decode_text(Reader& r, const Tensor& t, const std::string& what) {
 void Model::save_checkpoint(const std::string& path) {
   optimizers::Optimizer& opt = optimizer();  // throws when not compiled
   if (!built()) throw Error("save_checkpoint: model \"" + name_ + "\" is not built yet; it has no weights to save");
-  std::vector<NamedTensor> entries = weight_entries();
-  auto add = [&](const std::string& name, std::vector<float> values) {
-    entries.push_back({kPrefix + name, vector_tensor(std::move(values))});
-  };
+  std::vector<NamedArray> entries = weight_entries();
+  auto add = [&](const std::string& name, NpyArray value) { entries.push_back({kPrefix + name, std::move(value)}); };
   const FitProgress& p = progress_;
-  add("format", {kFormat});
-  std::vector<float> position;
-  put_whole(position, p.epoch, "epoch");
-  put_whole(position, p.batches_done, "batches done");
-  put_whole(position, p.batch_size, "batch size");
-  put_whole(position, p.samples, "training samples");
-  add("position", position);
-  std::vector<float> seed;
-  put_u64(seed, p.seed);
-  add("seed", seed);
-  if (p.order && p.batches_done > 0) {
-    std::vector<float> order;
-    order.reserve(p.order->size());
-    for (int i : *p.order) put_whole(order, i, "a sample index");
-    add("order", order);
-  }
-  std::vector<float> rng;
-  put_rng(rng, p.shuffle_rng ? p.shuffle_rng->state() : global_rng().state());
-  add("shuffle_rng", rng);
-  std::vector<float> totals;
-  put_u64(totals, std::bit_cast<uint64_t>(p.loss_sum));
-  put_u64(totals, std::bit_cast<uint64_t>(p.correct));
-  add("epoch_totals", totals);
+  add("format", int64s({kFormat}));
+  add("position", int64s({p.epoch, p.batches_done, p.batch_size, p.samples}));
+  add("seed", NpyArray(std::vector<uint64_t>{p.seed}));
+  if (p.order && p.batches_done > 0) add("order", int64s(std::vector<int64_t>(p.order->begin(), p.order->end())));
+  add_rng(entries, "shuffle_rng", p.shuffle_rng ? p.shuffle_rng->state() : global_rng().state());
+  add("epoch_totals", NpyArray(std::vector<double>{p.loss_sum, p.correct}));
 
-  std::vector<float> name;
-  for (char c : opt.name()) name.push_back(static_cast<float>(c));
-  add("optimizer/name", name);
-  std::vector<float> iterations;
-  put_u64(iterations, static_cast<uint64_t>(opt.iterations()));
-  add("optimizer/iterations", iterations);
-  add("optimizer/learning_rate", {opt.learning_rate});
-  for (auto& [state_name, tensor] : opt.state()) entries.push_back({kPrefix + "optimizer/" + state_name, *tensor});
+  add("optimizer/name", text_array(opt.name()));
+  add("optimizer/iterations", int64s({opt.iterations()}));
+  add("optimizer/learning_rate", Tensor({1}, opt.learning_rate));
+  for (auto& [state_name, tensor] : opt.state()) add("optimizer/" + state_name, *tensor);
 
-  for (auto& layer : layers_) {
-    if (Rng* g = layer->random_generator()) {
-      std::vector<float> st;
-      put_rng(st, g->state());
-      add("rng/" + layer->name(), st);
-    }
-  }
+  for (auto& layer : layers_)
+    if (Rng* g = layer->random_generator()) add_rng(entries, "rng/" + layer->name(), g->state());
   if (p.history)
-    for (auto& [key, values] : p.history->history) add("history/" + key, values);
+    for (auto& [key, values] : p.history->history)
+      add("history/" + key, Tensor({static_cast<int>(values.size())}, values));
   write_npz(path, entries);
 }
 
@@ -217,6 +186,7 @@ void ModelCheckpoint::on_epoch_end(int, const Logs&, Model& model) {
   if (options_.save_freq == 0) save(model);
 }
 
+
 // ---------------------------------------------------------------------------------------
 // Resuming: read and check everything first, then change the model in one go.
 
@@ -228,31 +198,39 @@ void Model::resume_from(const std::string& path) {
     throw Error("resume_from: model \"" + name_ +
                 "\" is not built yet; start it with an Input layer so its weights exist before resuming");
   optimizers::Optimizer& opt = optimizer();
-  const std::vector<NamedTensor> entries = read_npz(path);  // IoError if missing, truncated or corrupt
+  const std::vector<NamedArray> entries = read_npz(path);  // IoError if missing, truncated or corrupt
   Reader r(entries, path);
   if (!r.has("format"))
     throw IoError("resume_from: '" + path +
                   "' is not a checkpoint (it has no \"checkpoint/\" entries): it looks like a weights file; load "
                   "it with load_weights, or write checkpoints with the ModelCheckpoint callback");
-  const Tensor& format = r.need("format", 1);
-  if (format[0] != kFormat)
-    r.fail("its format version is " + std::to_string(format[0]) + "; this nnscratch reads version 1");
+  // Format 1 wrote its version, like every other number, as a float.
+  if (r.dtype_of("format") == Dtype::float32)
+    throw IoError("resume_from: '" + path + "' is a checkpoint of format 1, written by an older nnscratch that stored "
+                  "every number as a float; this nnscratch reads format " + std::to_string(kFormat) +
+                  ". Resume that run with the version that wrote it, or start it again (load_weights still reads "
+                  "its weights); the model was not changed");
+  const int64_t format = r.int64s("format", 1)[0];
+  if (format != kFormat)
+    r.fail("its format version is " + std::to_string(format) + "; this nnscratch reads version " +
+           std::to_string(kFormat));
 
   auto weights = match_weights(entries, "resume_from: '" + path + "'");
 
   // The optimizer: same kind, and one state tensor per state slot of this model.
-  const std::string saved_name = decode_text(r, r.need("optimizer/name"), "checkpoint/optimizer/name");
+  const std::string saved_name = r.text("optimizer/name");
   if (saved_name != opt.name())
     throw IoError("resume_from: '" + path + "' was written with the " + saved_name +
                   " optimizer, but the model is compiled with " + opt.name() +
                   "; compile it with the same optimizer as the interrupted run");
-  const uint64_t iterations = r.u64(r.need("optimizer/iterations", 4), 0, "checkpoint/optimizer/iterations");
-  const float learning_rate = r.need("optimizer/learning_rate", 1)[0];
+  const int64_t iterations = r.int64s("optimizer/iterations", 1)[0];
+  if (iterations < 0) r.fail("the optimizer's step count is negative (" + std::to_string(iterations) + ")");
+  const float learning_rate = r.float32s("optimizer/learning_rate", 1)[0];
   if (!(learning_rate > 0.0f) || !std::isfinite(learning_rate)) r.fail("the saved learning rate is not a positive number");
   opt.build_state(params());  // makes the state tensors exist (as zeros) so they can be filled
   std::vector<std::pair<Tensor*, const Tensor*>> state;
   for (auto& [state_name, tensor] : opt.state()) {
-    const Tensor& saved = r.need("optimizer/" + state_name, static_cast<long>(tensor->size()));
+    const Tensor& saved = r.float32s("optimizer/" + state_name, static_cast<long>(tensor->size()));
     if (!all_finite(saved.data(), saved.size())) r.fail("the optimizer state \"" + state_name + "\" holds NaN or inf");
     state.emplace_back(tensor, &saved);
   }
@@ -269,32 +247,35 @@ void Model::resume_from(const std::string& path) {
   // Where fit was.
   auto point = std::make_shared<ResumePoint>();
   point->path = path;
-  const Tensor& pos = r.need("position", 4);
-  point->epoch = r.whole(pos, 0, 0, kMaxWhole, "the epoch");
-  point->batch_size = r.whole(pos, 2, 0, kMaxWhole, "the batch size");
-  point->samples = r.whole(pos, 3, 0, kMaxWhole, "the number of samples");
-  point->batches_done = r.whole(pos, 1, 0, kMaxWhole, "the batches done");
-  point->seed = r.u64(r.need("seed", 4), 0, "checkpoint/seed");
+  const std::vector<int64_t>& pos = r.int64s("position", 4);
+  point->epoch = r.in_range(pos[0], 0, INT_MAX, "the epoch");
+  point->batches_done = r.in_range(pos[1], 0, INT_MAX, "the batches done");
+  point->batch_size = r.in_range(pos[2], 0, INT_MAX, "the batch size");
+  point->samples = r.in_range(pos[3], 0, INT_MAX, "the number of samples");
+  point->seed = r.uint64s("seed", 1)[0];
   point->shuffle_rng = r.rng("shuffle_rng");
-  const Tensor& totals = r.need("epoch_totals", 8);
-  point->loss_sum = std::bit_cast<double>(r.u64(totals, 0, "checkpoint/epoch_totals"));
-  point->correct = std::bit_cast<double>(r.u64(totals, 4, "checkpoint/epoch_totals"));
+  const std::vector<double>& totals = r.float64s("epoch_totals", 2);
+  point->loss_sum = totals[0];
+  point->correct = totals[1];
   if (point->batches_done > 0) {
     if (point->batch_size < 1) r.fail("batches are done but the batch size is 0");
-    if (static_cast<long>(point->batches_done - 1) * point->batch_size >= point->samples)
+    if (point->batch_size > point->samples)
+      r.fail("the batch size " + std::to_string(point->batch_size) + " is larger than the " +
+             std::to_string(point->samples) + " samples");
+    if (static_cast<int64_t>(point->batches_done - 1) * point->batch_size >= point->samples)
       r.fail(std::to_string(point->batches_done) + " batches of " + std::to_string(point->batch_size) +
              " are more than the " + std::to_string(point->samples) + " samples");
-    const Tensor& order = r.need("order", point->samples);
+    const std::vector<int64_t>& order = r.int64s("order", point->samples);
     std::vector<char> seen(static_cast<size_t>(point->samples), 0);
     point->order.resize(static_cast<size_t>(point->samples));
     for (size_t i = 0; i < order.size(); ++i) {
-      const int row = r.whole(order, i, 0, point->samples - 1, "a sample index of checkpoint/order");
+      const int row = r.in_range(order[i], 0, point->samples - 1, "a sample index of checkpoint/order");
       if (seen[static_cast<size_t>(row)]++) r.fail("checkpoint/order lists sample " + std::to_string(row) + " twice");
       point->order[i] = row;
     }
   }
   for (const std::string& key : r.names_under("history/")) {
-    const Tensor& values = r.need("history/" + key);
+    const Tensor& values = r.float32s("history/" + key);
     if (values.size() != static_cast<size_t>(point->epoch))
       r.fail("the history of \"" + key + "\" has " + std::to_string(values.size()) + " epochs, the position says " +
              std::to_string(point->epoch));
@@ -308,6 +289,48 @@ void Model::resume_from(const std::string& path) {
   opt.learning_rate = learning_rate;
   for (auto& [g, st] : generators) g->set_state(st);
   resume_ = std::move(point);
+}
+
+// ---------------------------------------------------------------------------------------
+// FitResume: how the next fit carries on from resume_from's point.
+
+FitResume::FitResume(std::shared_ptr<const ResumePoint> point, uint64_t seed, int samples, Rng& shuffle_rng,
+                     History& history)
+    : point_(std::move(point)) {
+  if (!point_) return;
+  const ResumePoint& r = *point_;
+  // A resumed run must be the same run: same seed, same number of training samples. (A
+  // checkpoint saved outside fit, between two fits, has samples = 0: no run to match.)
+  if (r.samples > 0) {
+    const std::string intro = "fit: resuming from '" + r.path + "', ";
+    if (r.seed != seed)
+      throw ValueError(intro + "which was written by a fit with seed " + std::to_string(r.seed) +
+                       ", but this fit has seed " + std::to_string(seed) + "; pass .seed = " + std::to_string(r.seed) +
+                       " to continue that run");
+    if (r.samples != samples)
+      throw ValueError(intro + "which was written by a fit on " + std::to_string(r.samples) +
+                       " training samples, but this fit has " + std::to_string(samples) +
+                       "; pass the same data and validation_split as the interrupted run");
+  }
+  // Saved outside fit, the generator recorded is the global one: it only matters to a
+  // fit that shuffles with the global generator.
+  if (r.samples > 0 || seed == 0) shuffle_rng.set_state(r.shuffle_rng);
+  history = r.history;
+}
+
+int FitResume::first_epoch() const { return point_ ? point_->epoch : 0; }
+
+bool FitResume::continues_epoch(int epoch) const {
+  return point_ && epoch == point_->epoch && point_->batches_done > 0;
+}
+
+EpochStart FitResume::saved_epoch() const {
+  // resume_from checked that the batches done fit in the epoch: batches_done <= steps.
+  return EpochStart{.batch_size = point_->batch_size,
+                    .order = point_->order,
+                    .first_step = point_->batches_done,
+                    .loss_sum = point_->loss_sum,
+                    .correct = point_->correct};
 }
 
 }  // namespace nn

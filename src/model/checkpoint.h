@@ -18,15 +18,19 @@
 // BatchNormalization's moving statistics are parameters, so they travel with the weights.
 //
 // The file is a NumPy .npz: the weights exactly as save_weights writes them (so
-// load_weights reads a checkpoint too), plus entries under "checkpoint/". An .npz holds
-// float32 only; whole numbers below 2^24 are exact in a float, and a 64-bit value (a
-// generator's state, a step count, the bits of a double) is stored as four 16-bit pieces.
+// load_weights reads a checkpoint too), plus entries under "checkpoint/". Every value is
+// stored in its own type, so it comes back exactly: counts and positions as int64 ('<i8'),
+// the seed and the generators' 64-bit states as uint64 ('<u8'), the running sums as
+// float64 ('<f8'), and float32 ('<f4') for what is float in the model (weights, the
+// optimizer's state, the history). In Python, numpy.load shows them all.
 //
 // Saving goes through write_npz: a temporary file, fsync, then rename over the old
 // checkpoint. A crash at any moment leaves either the previous complete checkpoint or the
 // new complete one, never half of one. A file that is damaged anyway (a failing disk, a
 // copy cut short) fails its CRC-32 checks and resume_from says so, changing nothing.
 #pragma once
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -75,6 +79,35 @@ struct ResumePoint {
   RngState shuffle_rng;    // the shuffling generator, as it was at the save
   double loss_sum = 0, correct = 0;  // the unfinished epoch's running totals
   History history;       // the epochs finished before the save
+};
+
+// ---- Resuming inside fit ----
+// fit asks a FitResume where to start, so the bookkeeping of resuming stays out of the
+// training loop (model/fit.cpp). Without a resume point it describes a fresh run.
+
+// Where one epoch of fit starts.
+struct EpochStart {
+  int batch_size = 0;                // this epoch's batch size
+  std::vector<int> order = {};       // (samples) the rows, in the order the epoch visits them
+  int first_step = 0;                // batches of it already done
+  double loss_sum = 0, correct = 0;  // the running totals of those batches
+};
+
+class FitResume {
+ public:
+  // `point`: what resume_from read, or null. Checks that this fit continues that run (the
+  // same FitOptions::seed and number of training samples; else nn::ValueError, changing
+  // nothing), then puts back the shuffling generator and the history of finished epochs.
+  FitResume(std::shared_ptr<const ResumePoint> point, uint64_t seed, int samples, Rng& shuffle_rng,
+            History& history);
+  int first_epoch() const;  // the epoch to start at, 0-based
+  // True for the epoch a checkpoint was saved in the middle of: it carries on with
+  // saved_epoch() instead of starting afresh.
+  bool continues_epoch(int epoch) const;
+  EpochStart saved_epoch() const;  // its batch size, order, batches done and totals
+
+ private:
+  std::shared_ptr<const ResumePoint> point_;
 };
 
 }  // namespace nn

@@ -1,6 +1,8 @@
-// Model::fit — the training loop: epochs of shuffled mini-batches, with the Keras progress
-// bar, validation, callbacks, resuming from a checkpoint, and a guard that stops when the
-// loss or a gradient becomes NaN or infinite.
+// Model::fit — the training loop, as Keras runs it: for each epoch, shuffle the rows, then
+// for each mini-batch a training step and the callbacks; at the end of the epoch the
+// validation, one row of history and the progress bar's last line. A guard stops when the
+// loss or a gradient becomes NaN or infinite. Resuming from a checkpoint only changes where
+// the loop starts (FitResume, model/checkpoint.cpp).
 #include <algorithm>
 #include <cmath>
 #include <iostream>
@@ -27,18 +29,21 @@ void check_fit_options(const FitOptions& o, int n) {
   if (o.verbose < 0 || o.verbose > 2) throw ValueError("fit: verbose must be 0, 1 or 2");
 }
 
-// A resumed run must be the same run: same seed, same number of training samples. (A
-// checkpoint saved outside fit, between two fits, has samples = 0: no run to match.)
-void check_resume(const ResumePoint& r, const FitOptions& o, int n_train) {
-  if (r.samples == 0) return;
-  const std::string intro = "fit: resuming from '" + r.path + "', ";
-  if (r.seed != o.seed)
-    throw ValueError(intro + "which was written by a fit with seed " + std::to_string(r.seed) + ", but this fit has seed " +
-                     std::to_string(o.seed) + "; pass .seed = " + std::to_string(r.seed) + " to continue that run");
-  if (r.samples != n_train)
-    throw ValueError(intro + "which was written by a fit on " + std::to_string(r.samples) +
-                     " training samples, but this fit has " + std::to_string(n_train) +
-                     "; pass the same data and validation_split as the interrupted run");
+// A fresh epoch: all n rows, shuffled or in order. Shuffling is a permutation of row
+// indices: batches are gathered into reused buffers, and the data set itself is never
+// copied or moved. `batch_size` is the one on_epoch_begin left.
+EpochStart fresh_epoch(int epoch, int batch_size, int n, bool shuffle, Rng& rng) {
+  if (batch_size < 1 || batch_size > n)
+    throw ValueError("fit: a callback set batch_size " + std::to_string(batch_size) + " for epoch " +
+                     std::to_string(epoch + 1) + "; it must be in 1.." + std::to_string(n));
+  EpochStart start{.batch_size = batch_size};
+  if (shuffle) {
+    start.order = rng.permutation(n);
+  } else {
+    start.order.resize(static_cast<size_t>(n));
+    std::iota(start.order.begin(), start.order.end(), 0);
+  }
+  return start;
 }
 
 Logs epoch_logs(double loss_sum, double correct, double seen, bool with_accuracy) {
@@ -66,18 +71,10 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
   Rng local(o.seed);
   Rng& rng = o.seed ? local : global_rng();
   History history;
-  // After resume_from: start where the checkpoint was saved, with its shuffling generator.
-  std::shared_ptr<const ResumePoint> resume = resume_;
-  int first_epoch = 0;
-  if (resume) {
-    check_resume(*resume, o, n_train);
-    resume_.reset();
-    // Saved outside fit, the generator recorded is the global one: it only matters to a
-    // fit that shuffles with the global generator.
-    if (resume->samples > 0 || o.seed == 0) rng.set_state(resume->shuffle_rng);
-    history = resume->history;
-    first_epoch = resume->epoch;
-  }
+  // After resume_from: go on where the checkpoint was saved (model/checkpoint.cpp). The
+  // point is this fit's alone; kept only when the checks throw, so a corrected call can use it.
+  const FitResume resume(resume_, o.seed, n_train, rng, history);
+  resume_.reset();
   // progress_ points at this function's locals: it is valid only while fit runs.
   progress_ = FitProgress{.samples = n_train, .seed = o.seed, .shuffle_rng = &rng, .history = &history,
                           .running = true};
@@ -90,42 +87,25 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
   for (auto& cb : o.callbacks) cb->on_train_begin(*this);
 
   int batch_size = o.batch_size;
-  for (int epoch = first_epoch; epoch < o.epochs && !stop_training; ++epoch) {
+  for (int epoch = resume.first_epoch(); epoch < o.epochs && !stop_training; ++epoch) {
     for (auto& cb : o.callbacks) cb->on_epoch_begin(epoch, *this, batch_size);
-    // The epoch a checkpoint was saved in the middle of: same order, batch size and totals.
-    const bool continuing = resume && epoch == resume->epoch && resume->batches_done > 0;
-    if (continuing) batch_size = resume->batch_size;
-    if (batch_size < 1 || batch_size > n_train)
-      throw ValueError("fit: a callback set batch_size " + std::to_string(batch_size) + " for epoch " +
-                       std::to_string(epoch + 1) + "; it must be in 1.." + std::to_string(n_train));
-    // Shuffling is a permutation of row indices: batches are gathered into reused
-    // buffers, and the data set itself is never copied or moved.
-    std::vector<int> order;
-    if (continuing) {
-      order = resume->order;
-    } else if (o.shuffle) {
-      order = rng.permutation(n_train);
-    } else {
-      order.resize(static_cast<size_t>(n_train));
-      std::iota(order.begin(), order.end(), 0);
-    }
-
+    // The epoch a checkpoint was saved in the middle of goes on with its order, batch size
+    // and totals; any other is shuffled afresh.
+    const EpochStart start = resume.continues_epoch(epoch) ? resume.saved_epoch()
+                                                           : fresh_epoch(epoch, batch_size, n_train, o.shuffle, rng);
+    batch_size = start.batch_size;
+    const std::vector<int>& order = start.order;
+    double loss_sum = start.loss_sum, correct = start.correct;
     const int steps = (n_train + batch_size - 1) / batch_size;
-    const int first_step = continuing ? std::min(resume->batches_done, steps) : 0;
-    double loss_sum = continuing ? resume->loss_sum : 0, correct = continuing ? resume->correct : 0;
     progress_.epoch = epoch;
-    progress_.batches_done = first_step;
+    progress_.batches_done = start.first_step;
     progress_.batch_size = batch_size;
     progress_.order = &order;
     progress_.loss_sum = loss_sum;
     progress_.correct = correct;
     if (o.verbose) std::cout << "Epoch " << epoch + 1 << "/" << o.epochs << "\n" << std::flush;
     ProgressBar bar(steps, o.verbose, std::cout, ProgressBar::stdout_is_terminal());
-    Logs logs;
-    if (first_step > 0)
-      logs = epoch_logs(loss_sum, correct, std::min<double>(static_cast<double>(first_step) * batch_size, n_train),
-                        !metrics_.empty());
-    for (int step = first_step; step < steps; ++step) {
+    for (int step = start.first_step; step < steps; ++step) {
       const size_t begin = static_cast<size_t>(step) * batch_size;
       const size_t count = std::min<size_t>(batch_size, n_train - begin);
       data::gather_rows(x, order, begin, count, batch_x_);
@@ -147,10 +127,12 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
       progress_.batches_done = step + 1;
       progress_.loss_sum = loss_sum;
       progress_.correct = correct;
-      logs = epoch_logs(loss_sum, correct, static_cast<double>(begin + count), !metrics_.empty());
-      for (auto& cb : o.callbacks) cb->on_batch_end(step, logs, *this);
-      if (step + 1 < steps) bar.update(step + 1, logs);
+      const Logs so_far = epoch_logs(loss_sum, correct, static_cast<double>(begin + count), !metrics_.empty());
+      for (auto& cb : o.callbacks) cb->on_batch_end(step, so_far, *this);
+      if (step + 1 < steps) bar.update(step + 1, so_far);
     }
+    // Every row has been seen (some maybe before a checkpoint the run resumed from).
+    Logs logs = epoch_logs(loss_sum, correct, n_train, !metrics_.empty());
     if (x_val || n_train < n_all) {
       const Tensor& xv = x_val ? *x_val : x;
       const Tensor& yv = x_val ? *y_val : y;

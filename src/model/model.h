@@ -183,11 +183,11 @@ class Model {
  private:
   void check_data(const Tensor& x, const Tensor* y, const char* where);
   // Every parameter as a "<layer>/<param>" entry, the .npz layout of save_weights.
-  std::vector<NamedTensor> weight_entries();
-  // Pairs every parameter with its entry, checking names and shapes; throws an IoError
+  std::vector<NamedArray> weight_entries();
+  // Pairs every parameter with its entry, checking names, types and shapes; throws an IoError
   // listing every mismatch (and changes nothing) when `entries` do not fit this model.
   // Entries under "checkpoint/" are not weights and are skipped.
-  std::vector<std::pair<Param*, const Tensor*>> match_weights(const std::vector<NamedTensor>& entries,
+  std::vector<std::pair<Param*, const Tensor*>> match_weights(const std::vector<NamedArray>& entries,
                                                               const std::string& what);
   void configure_loss_fusion();
   // Mean loss and number correct over rows [begin, end) of x, y, in batches.

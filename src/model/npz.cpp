@@ -78,11 +78,11 @@ void apply_zip64_extra(const uint8_t* extra, size_t extra_len, EntryInfo& e, boo
   corrupt(source, "entry '" + e.name + "' says its sizes are in a zip64 field, but there is none" + kCorruptHint);
 }
 
-std::string entry_file_name(const NamedTensor& e) { return e.name + ".npy"; }
+std::string entry_file_name(const NamedArray& e) { return e.name + ".npy"; }
 
-void check_names(const std::vector<NamedTensor>& entries) {
+void check_names(const std::vector<NamedArray>& entries) {
   std::set<std::string> seen;
-  for (const NamedTensor& e : entries) {
+  for (const NamedArray& e : entries) {
     if (e.name.empty()) throw IoError("cannot write an .npz entry with an empty name; give every tensor a name");
     if (e.name.find('\0') != std::string::npos)
       throw IoError("the .npz entry name '" + e.name + "' contains a NUL character; use printable names");
@@ -94,7 +94,7 @@ void check_names(const std::vector<NamedTensor>& entries) {
 
 }  // namespace
 
-std::vector<uint8_t> encode_npz(const std::vector<NamedTensor>& entries) {
+std::vector<uint8_t> encode_npz(const std::vector<NamedArray>& entries) {
   check_names(entries);
   if (entries.size() > 0xFFFF) throw IoError("an .npz without zip64 holds at most 65535 entries, got " + std::to_string(entries.size()));
 
@@ -103,7 +103,7 @@ std::vector<uint8_t> encode_npz(const std::vector<NamedTensor>& entries) {
     if (value >= kZip64Marker)
       throw IoError("the .npz would exceed 4 GiB (" + what + "); nnscratch writes plain zip files, which cannot");
   };
-  for (const NamedTensor& e : entries) {
+  for (const NamedArray& e : entries) {
     const std::vector<uint8_t> npy = encode_npy(e.value);
     const std::string name = entry_file_name(e);
     const uint32_t crc = crc32(npy.data(), npy.size());
@@ -164,7 +164,7 @@ std::vector<uint8_t> encode_npz(const std::vector<NamedTensor>& entries) {
   return out;
 }
 
-std::vector<NamedTensor> decode_npz(const uint8_t* bytes, size_t size, const std::string& source) {
+std::vector<NamedArray> decode_npz(const uint8_t* bytes, size_t size, const std::string& source) {
   // 1. The end-of-central-directory record: the last 22 bytes, unless a comment follows
   //    it (up to 65535 bytes), so search backwards for its signature.
   if (size < kEndSize)
@@ -195,7 +195,7 @@ std::vector<NamedTensor> decode_npz(const uint8_t* bytes, size_t size, const std
                         std::to_string(central_size) + " bytes" + kCorruptHint);
 
   // 2. Walk the central directory; for each entry check its local header and data.
-  std::vector<NamedTensor> result;
+  std::vector<NamedArray> result;
   result.reserve(count);
   std::set<std::string> seen;
   size_t pos = central_offset;
@@ -263,13 +263,13 @@ std::vector<NamedTensor> decode_npz(const uint8_t* bytes, size_t size, const std
       corrupt(source, entry + " is not a .npy array; an .npz holds only <name>.npy entries");
     std::string name = info.name.substr(0, info.name.size() - suffix.size());
     if (!seen.insert(name).second) corrupt(source, "two entries are named '" + name + "'" + kCorruptHint);
-    Tensor value = decode_npy(data, info.size, source + ": entry '" + name + "'");
+    NpyArray value = decode_npy(data, info.size, source + ": entry '" + name + "'");
     result.push_back({std::move(name), std::move(value)});
   }
   return result;
 }
 
-void write_npz(const std::string& path, const std::vector<NamedTensor>& entries) {
+void write_npz(const std::string& path, const std::vector<NamedArray>& entries) {
   std::vector<uint8_t> bytes;
   try {
     bytes = encode_npz(entries);
@@ -279,7 +279,7 @@ void write_npz(const std::string& path, const std::vector<NamedTensor>& entries)
   write_file_atomic(path, bytes);
 }
 
-std::vector<NamedTensor> read_npz(const std::string& path) {
+std::vector<NamedArray> read_npz(const std::string& path) {
   std::vector<uint8_t> bytes = read_file(path);
   return decode_npz(bytes.data(), bytes.size(), "'" + path + "'");
 }

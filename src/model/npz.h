@@ -1,10 +1,11 @@
-// Named tensors in a NumPy .npz file: the weights file format of nnscratch.
+// Named arrays in a NumPy .npz file: the weights (and checkpoint) file format of nnscratch.
 //
-// An .npz is an ordinary zip archive holding one .npy file per array, named
-// "<name>.npy". We store entries uncompressed (zip method 0, like numpy.savez), so
-// in Python `numpy.load("w.npz")["dense/kernel"]` gives back the array.
+// An .npz is an ordinary zip archive holding one .npy file per array (model/npy.h: float32
+// tensors, 64-bit floats and integers), named "<name>.npy". We store entries uncompressed
+// (zip method 0, like numpy.savez), so in Python `numpy.load("w.npz")["dense/kernel"]`
+// gives back the array.
 //
-// The bytes depend only on the tensors: every entry carries the same fixed timestamp
+// The bytes depend only on the arrays: every entry carries the same fixed timestamp
 // (1980-01-01 00:00, the earliest a zip can say) and entries keep the order given, so
 // two identical trainings write byte-identical files.
 //
@@ -17,22 +18,22 @@
 #include <string>
 #include <vector>
 
-#include "tensor/tensor.h"
+#include "model/npy.h"
 
 namespace nn {
 
-struct NamedTensor {
+struct NamedArray {
   std::string name;  // e.g. "dense/kernel"; stored as "dense/kernel.npy"
-  Tensor value;
+  NpyArray value;    // a weight is a float32 Tensor: {"dense/kernel", kernel} works
 };
 
 // Whole archive in memory. Names must be non-empty and unique.
-std::vector<uint8_t> encode_npz(const std::vector<NamedTensor>& entries);
+std::vector<uint8_t> encode_npz(const std::vector<NamedArray>& entries);
 // `source` names the data in error messages (read_npz passes the path).
-std::vector<NamedTensor> decode_npz(const uint8_t* bytes, size_t size, const std::string& source = "npz data");
+std::vector<NamedArray> decode_npz(const uint8_t* bytes, size_t size, const std::string& source = "npz data");
 
 // Writes via `<path>.tmp`, fsync and rename (a crash never leaves half a file at `path`).
-void write_npz(const std::string& path, const std::vector<NamedTensor>& entries);
-std::vector<NamedTensor> read_npz(const std::string& path);
+void write_npz(const std::string& path, const std::vector<NamedArray>& entries);
+std::vector<NamedArray> read_npz(const std::string& path);
 
 }  // namespace nn

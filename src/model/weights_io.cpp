@@ -13,16 +13,16 @@
 
 namespace nn {
 
-std::vector<NamedTensor> Model::weight_entries() {
-  std::vector<NamedTensor> entries;
+std::vector<NamedArray> Model::weight_entries() {
+  std::vector<NamedArray> entries;
   for (auto& layer : layers_)
     for (Param* p : layer->params()) entries.push_back({layer->name() + "/" + p->name, p->value});
   return entries;
 }
 
-std::vector<std::pair<Param*, const Tensor*>> Model::match_weights(const std::vector<NamedTensor>& entries,
+std::vector<std::pair<Param*, const Tensor*>> Model::match_weights(const std::vector<NamedArray>& entries,
                                                                    const std::string& what) {
-  std::map<std::string, const Tensor*> by_name;
+  std::map<std::string, const NpyArray*> by_name;
   for (auto& e : entries)
     if (e.name.rfind("checkpoint/", 0) != 0) by_name[e.name] = &e.value;
   std::vector<std::pair<Param*, const Tensor*>> plan;
@@ -33,11 +33,14 @@ std::vector<std::pair<Param*, const Tensor*>> Model::match_weights(const std::ve
       auto it = by_name.find(key);
       if (it == by_name.end()) {
         problems += "\n  missing \"" + key + "\" " + shape_str(p->value.shape());
+      } else if (it->second->dtype() != Dtype::float32) {
+        problems += "\n  \"" + key + "\" holds '" + it->second->descr() +
+                    "' numbers; weights are float32 ('<f4'): in NumPy, save a.astype('<f4')";
       } else if (it->second->shape() != p->value.shape()) {
         problems += "\n  \"" + key + "\" has shape " + shape_str(it->second->shape()) + ", the model needs " +
                     shape_str(p->value.shape());
       } else {
-        plan.emplace_back(p, it->second);
+        plan.emplace_back(p, &it->second->float32());
       }
       by_name.erase(key);
     }
@@ -53,7 +56,7 @@ std::vector<std::pair<Param*, const Tensor*>> Model::match_weights(const std::ve
 void Model::save_weights(const std::string& path) { write_npz(path, weight_entries()); }
 
 void Model::load_weights(const std::string& path) {
-  std::vector<NamedTensor> entries = read_npz(path);
+  std::vector<NamedArray> entries = read_npz(path);
   // Check everything first, so a mismatched file leaves the model exactly as it was.
   for (auto& [p, t] : match_weights(entries, "load_weights: " + path)) p->value = *t;
 }
