@@ -88,12 +88,16 @@ exercise:
 
 # make test: install doctest if it is missing, build, run every test, and finish with one
 # plain summary line (so a run that executed nothing is visible as "tests: 0 passed").
-# Every tutorial also runs once with --quick (as CI must), before the unit tests.
+# Every tutorial also runs once with --quick (as CI must), before the unit tests, and so
+# does the install check (tests/install/run.sh: make install into a temporary prefix, then
+# build a program outside the tree with pkg-config and with CMake). A failure in either
+# makes make test fail, after the unit tests have run.
 test:
 	@bash tests/ensure_doctest.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) $(TEST_BIN) tutorials exercises
 	@tutorials_ok=0; bash tests/run_tutorials.sh $(BUILD) || tutorials_ok=$$?; \
-	 bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS) && exit $$tutorials_ok
+	 install_ok=0; MAKE="$(MAKE)" bash tests/install/run.sh $(BUILD) || install_ok=$$?; \
+	 bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS) && [ $$tutorials_ok -eq 0 ] && [ $$install_ok -eq 0 ]
 
 tutorials: $(TUT_BINS)
 
@@ -173,6 +177,55 @@ tsan:
 debug:
 	@$(MAKE) --no-print-directory BUILD=build-debug OPT="-O0 -g" tutorials
 
+# make install [PREFIX=/usr/local] [DESTDIR=]: puts the library where other programs find it
+#   PREFIX/include/nnscratch/   nn.h and every header it includes, in their folders,
+#                               so a program writes #include <nn.h>
+#   PREFIX/lib/libnn.a
+#   PREFIX/lib/pkgconfig/nnscratch.pc            for pkg-config --cflags --libs nnscratch
+#   PREFIX/lib/cmake/nnscratch/nnscratch*.cmake  for find_package(nnscratch) -> nnscratch::nn
+# DESTDIR (for packagers) is put in front of every path written, but not of the paths
+# written inside the files. The .pc and CMake files come from tests/install/; make test
+# checks the whole thing (tests/install/run.sh). make uninstall removes the same files.
+VERSION  := 0.1.0
+PREFIX   ?= /usr/local
+INST      = $(DESTDIR)$(PREFIX)
+# The public headers, relative to src/: nn.h and everything it includes, directly or not, as
+# the compiler lists them (-MM). Headers only .cpp files include stay private. Install and
+# uninstall both recompute this list, so they agree for the same checkout.
+PUBLIC_HEADERS = $(CXX) -std=c++20 -Isrc -MM src/nn.h | tr -s ' \\' '\n' | sed -n 's|^src/\(.*\.h\)$$|\1|p'
+# Everything else install writes, relative to PREFIX.
+INSTALL_FILES  = lib/libnn.a lib/pkgconfig/nnscratch.pc \
+                 lib/cmake/nnscratch/nnscratchConfig.cmake lib/cmake/nnscratch/nnscratchConfigVersion.cmake
+# PREFIX is written into the .pc file, which pkg-config reads from anywhere: it must be absolute.
+CHECK_PREFIX   = case "$(PREFIX)" in /*) ;; *) echo "make: PREFIX must be an absolute path (got '$(PREFIX)'), e.g. PREFIX=/usr/local or PREFIX=$$HOME/.local" >&2; exit 2;; esac
+FILL_TEMPLATE  = sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g'
+
+.PHONY: install uninstall
+install: $(LIB)
+	@$(CHECK_PREFIX)
+	@set -eo pipefail; headers=$$($(PUBLIC_HEADERS)); \
+	 for h in $$headers; do install -D -m 644 "src/$$h" "$(INST)/include/nnscratch/$$h"; done; \
+	 echo "installed $$(wc -w <<<"$$headers") headers into $(INST)/include/nnscratch/"
+	install -D -m 644 $(LIB) "$(INST)/lib/libnn.a"
+	install -d "$(INST)/lib/pkgconfig" "$(INST)/lib/cmake/nnscratch"
+	$(FILL_TEMPLATE) tests/install/nnscratch.pc.in > "$(INST)/lib/pkgconfig/nnscratch.pc"
+	$(FILL_TEMPLATE) tests/install/nnscratchConfigVersion.cmake.in > "$(INST)/lib/cmake/nnscratch/nnscratchConfigVersion.cmake"
+	install -m 644 tests/install/nnscratchConfig.cmake "$(INST)/lib/cmake/nnscratch/nnscratchConfig.cmake"
+	@chmod 644 "$(INST)/lib/pkgconfig/nnscratch.pc" "$(INST)/lib/cmake/nnscratch/nnscratchConfigVersion.cmake"
+
+# Removes exactly the files install writes, then our own folders once they are empty
+# (include/nnscratch/... and lib/cmake/nnscratch; shared folders such as lib/pkgconfig stay).
+uninstall:
+	@$(CHECK_PREFIX)
+	@set -eo pipefail; headers=$$($(PUBLIC_HEADERS)); \
+	 for f in $$(printf 'include/nnscratch/%s ' $$headers) $(INSTALL_FILES); do \
+	   if [ -e "$(INST)/$$f" ]; then rm -f "$(INST)/$$f"; echo "removed $(INST)/$$f"; fi; done; \
+	 for d in "$(INST)/include/nnscratch" "$(INST)/lib/cmake/nnscratch"; do \
+	   if [ -d "$$d" ]; then find "$$d" -depth -type d -empty -delete; fi; \
+	   if [ -e "$$d" ]; then echo "make uninstall: $$d still holds files nnscratch did not install now" \
+	     "(perhaps left by an older version); look and remove them by hand:" >&2; find "$$d" -type f >&2; fi; \
+	 done
+
 clean:
 	rm -rf build build-debug build-asan build-tsan
 
@@ -184,6 +237,8 @@ help:
 	@echo "make bench      build and run the benchmarks (tests/bench/)"
 	@echo "make exercise N=1   check your solution of an exercise (tutorials/exercises/)"
 	@echo "make debug      tutorials at -O0 -g in build-debug/, for gdb"
+	@echo "make install    install headers, libnn.a, pkg-config and CMake files (PREFIX=/usr/local, DESTDIR=)"
+	@echo "make uninstall  remove what make install put there (same PREFIX and DESTDIR)"
 	@echo "make data       fetch data sets: NAME=fashion-mnist|mnist|cifar10 (default: all)"
 	@echo "make asan       the test suite under AddressSanitizer + UBSan + leak check (build-asan/)"
 	@echo "make tsan       the test suite under ThreadSanitizer (build-tsan/)"
