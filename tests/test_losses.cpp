@@ -44,7 +44,7 @@ TEST_CASE("loss gradients match finite differences") {
 
 // d loss(activation(z)) / dz, numerically, for the fused paths.
 static void check_fused(const losses::Loss& loss, nn::ActivationKind act, const Tensor& z_in, const Tensor& y) {
-  REQUIRE(loss.fuses_with(act));
+  REQUIRE(loss.computes_from_logits(act));
   const size_t rows = z_in.dim(0), cols = z_in.dim(1);
   auto loss_at = [&](const Tensor& z) {
     Tensor p(z.shape());
@@ -53,7 +53,7 @@ static void check_fused(const losses::Loss& loss, nn::ActivationKind act, const 
   };
   Tensor p(z_in.shape()), dz;
   nn::activation_forward(act, z_in.data(), p.data(), rows, cols);
-  loss.fused_gradient(p, y, dz);
+  loss.gradient_from_logits(p, y, dz);
   Tensor z = z_in;
   for (size_t i = 0; i < z.size(); ++i) {
     const float saved = z[i];
@@ -75,7 +75,7 @@ TEST_CASE("fused softmax + cross-entropy and sigmoid + binary cross-entropy grad
   for (float& v : bits) v = rng.uniform() < 0.5f ? 1.0f : 0.0f;
   check_fused(losses::CategoricalCrossentropy(), nn::ActivationKind::softmax, z, onehot);
   check_fused(losses::BinaryCrossentropy(), nn::ActivationKind::sigmoid, z, bits);
-  CHECK_FALSE(losses::MeanSquaredError().fuses_with(nn::ActivationKind::softmax));
+  CHECK_FALSE(losses::MeanSquaredError().computes_from_logits(nn::ActivationKind::softmax));
 }
 
 TEST_CASE("losses reject mismatched shapes and suggest to_categorical for class ids") {

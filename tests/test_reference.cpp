@@ -163,9 +163,9 @@ TEST_CASE("reference: Conv2D keeps its gradient rules in reference mode (fused a
   conv.build_for({8, 5, 13});
   const Tensor x = random_input({3, 8, 5, 13}, 12);
   // Fused: backward takes dL/dz as it comes (the loss has undone the softmax already).
-  conv.set_output_activation_fused(true);
+  conv.set_gradient_from_logits(true);
   expect_same(conv, x);
-  conv.set_output_activation_fused(false);
+  conv.set_gradient_from_logits(false);
   // The first layer after Input: no dx, but dW and db all the same.
   refcheck::ReferenceMode on(true);
   Tensor y, dx, untouched;

@@ -93,8 +93,8 @@ TEST_CASE("reference: the losses give the same value and gradients in both modes
         refcheck::ReferenceMode mode(reference);
         Result r{loss->value(p, *y_true), {}, {}};
         loss->gradient(p, *y_true, r.grad);
-        if (loss->fuses_with(ActivationKind::softmax) || loss->fuses_with(ActivationKind::sigmoid))
-          loss->fused_gradient(p, *y_true, r.fused);
+        if (loss->computes_from_logits(ActivationKind::softmax) || loss->computes_from_logits(ActivationKind::sigmoid))
+          loss->gradient_from_logits(p, *y_true, r.fused);
         return r;
       };
       const Result fast = run(false), plain = run(true);

@@ -12,7 +12,7 @@
 // Where this lives in the library:
 //   forward    Dense::forward in src/layers/dense.cpp (z = x·W + b, then the activation)
 //   loss       CategoricalCrossentropy::value in src/losses/categorical_crossentropy.cpp
-//   output     CategoricalCrossentropy::fused_gradient (softmax + cross-entropy: dL/dz = p - y)
+//   output     CategoricalCrossentropy::gradient_from_logits (softmax + cross-entropy: dL/dz = p - y)
 //   backward   Dense::backward (dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ, relu' from the output)
 //   update     SGD::update in src/optimizers/sgd.cpp (θ ← θ - lr·g)
 //
@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
   // Start at the output. For softmax followed by cross-entropy the chain rule collapses to
   // dL/dz2 = p - y: "how far off was each probability".
   Tensor dz2, dh, dx;
-  cross_entropy.fused_gradient(p, target, dz2);
-  output.set_output_activation_fused(true);  // Dense::backward gets dL/dz2 directly
+  cross_entropy.gradient_from_logits(p, target, dz2);
+  output.set_gradient_from_logits(true);  // Dense::backward gets dL/dz2 directly
   print_matrix("dL/dz2", dz2);
   output.backward(dz2, dh);  // dW2 = hᵀ·dz2, db2 = dz2, dh = dz2·W2ᵀ
   std::printf("  each output weight's share of the error: dL/dW2 = hᵀ · dL/dz2\n");

@@ -21,9 +21,12 @@
 //   CNN against MLP                         [8] [9] the same data, the same epochs, a table
 //   what the first layer learned            [10] its 32 filters and one image's feature maps
 //
-// Where this lives in the library: src/layers/conv2d.cpp (im2col + one matrix multiply; the
-// faster implicit GEMM of src/kernels/conv_gemm.cpp does the same sums without the copy),
-// batch_norm.cpp, leaky_relu.cpp, dropout.cpp; window.h has the shape arithmetic.
+// Where this lives in the library: src/layers/conv2d.cpp, batch_norm.cpp, leaky_relu.cpp,
+// dropout.cpp, max_pool.cpp (the formulas, the shapes, the calls); window.h has the shape
+// arithmetic. The sums written as plain loops: src/reference/conv2d.cpp and its neighbours
+// (run them with NN_REFERENCE=1). The fast path: im2col + one matrix multiply
+// (src/kernels/im2col.cpp) for the first layer, and the implicit GEMM of
+// src/kernels/conv_gemm.cpp, the same sums without the copy, for the others.
 //
 // Expected output (Fashion-MNIST, 2 cores): in [1] the edge filter's feature map, and the
 // same map moved 1 down and 3 right when the chimney moves — 64 of 64 numbers match; in [2]

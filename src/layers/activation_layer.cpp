@@ -19,7 +19,7 @@ void Activation::forward(const Tensor& x, Tensor& y, bool) {
 void Activation::backward(const Tensor& dy, Tensor& dx) {
   if (!input_gradient_needed()) return;
   dx.resize(dy.shape());
-  if (activation_fused_) {
+  if (gradient_from_logits_) {
     std::copy(dy.begin(), dy.end(), dx.begin());
     return;
   }

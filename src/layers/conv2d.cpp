@@ -178,9 +178,9 @@ void Conv2D::forward_im2col(const Tensor& x, Tensor& y) {
 void Conv2D::backward(const Tensor& dy, Tensor& dx) {
   const int n = dy.dim(0), patch = patch_size();
   const int m = n * out_h_ * out_w_;
-  // dz = act'(z) ⊙ dy, unless the loss already handed us dL/dz (fused softmax).
+  // dz = act'(z) ⊙ dy, unless the loss already handed us dL/dz (softmax from logits).
   const Tensor* dz = &dy;
-  if (!activation_fused_ && activation_ != ActivationKind::linear) {
+  if (!gradient_from_logits_ && activation_ != ActivationKind::linear) {
     dz_.resize(dy.shape());
     activation_backward(activation_, y_->data(), dy.data(), dz_.data(), m, filters_);
     dz = &dz_;

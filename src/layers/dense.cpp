@@ -49,10 +49,10 @@ void Dense::forward(const Tensor& x, Tensor& y, bool) {
 
 void Dense::backward(const Tensor& dy, Tensor& dx) {
   const int n = dy.dim(0), d = input_shape()[0];
-  // dz = f'(z) ⊙ dy. When the loss already handed us dL/dz (softmax + cross-entropy
-  // fused), there is nothing to undo.
+  // dz = f'(z) ⊙ dy. When the loss already handed us dL/dz (softmax + cross-entropy from
+  // the logits), there is nothing to undo.
   const Tensor* dz = &dy;
-  if (!activation_fused_ && activation_ != ActivationKind::linear) {
+  if (!gradient_from_logits_ && activation_ != ActivationKind::linear) {
     dz_.resize({n, units_});
     activation_backward(activation_, y_->data(), dy.data(), dz_.data(), n, units_);
     dz = &dz_;

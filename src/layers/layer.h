@@ -49,7 +49,7 @@
 // clone()     (LayerBase provides it) an independent copy: changing one's weights never
 //             changes the other's.
 // output_activation()  a layer that ends in an activation (Dense, Conv2D, Activation) says
-//             which; when the model then calls set_output_activation_fused(true) (softmax +
+//             which; when the model then calls set_gradient_from_logits(true) (softmax +
 //             cross-entropy computed from the logits, see losses/loss.h), backward receives
 //             dL/dz, the gradient before the activation, and must skip the activation's own
 //             backward.
@@ -100,10 +100,10 @@ class Layer {
   virtual Rng* random_generator() { return nullptr; }
 
   // The activation this layer applies last, if it has one (Dense, Activation). The model
-  // uses it to fuse softmax + cross-entropy into one stable gradient.
+  // uses it for softmax + cross-entropy from the logits: one stable gradient, p - y.
   virtual std::optional<ActivationKind> output_activation() const { return std::nullopt; }
   // When true, backward receives dL/dz (before the output activation) instead of dL/dy.
-  void set_output_activation_fused(bool fused) { activation_fused_ = fused; }
+  void set_gradient_from_logits(bool on) { gradient_from_logits_ = on; }
 
   // Builds once, remembering the shapes (what the model and summary() read).
   Shape build_for(const Shape& input_shape);
@@ -126,7 +126,7 @@ class Layer {
   // Checks x's shape against what build() saw, naming the layer when it does not match.
   void check_input(const Tensor& x) const;
 
-  bool activation_fused_ = false;
+  bool gradient_from_logits_ = false;
   bool input_gradient_needed_ = true;
 
  private:

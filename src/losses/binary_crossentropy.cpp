@@ -27,7 +27,7 @@ void BinaryCrossentropy::gradient(const Tensor& y_pred, const Tensor& y_true, Te
   }
 }
 
-void BinaryCrossentropy::fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const {
+void BinaryCrossentropy::gradient_from_logits(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const {
   check_shapes(y_pred, y_true);
   dz.resize(y_pred.shape());
   const float inv_count = 1.0f / static_cast<float>(y_pred.size());

@@ -4,13 +4,14 @@
 //   dL/dp = (p - y) / (p (1 - p)) / (N·K)                    (0 where the clip is active)
 //
 // After a sigmoid, the chain rule cancels p (1 - p) and leaves dL/dz = (p - y) / (N·K),
-// which is what fit() uses when the model ends in sigmoid (see fused_gradient).
+// which is what fit() uses when the model ends in sigmoid: "sigmoid from logits" (see
+// gradient_from_logits).
 //
-// Reference mode: value, gradient and fused_gradient are already plain loops on one
+// Reference mode: value, gradient and gradient_from_logits are already plain loops on one
 // thread, written straight from the formulas above (no thread pool, no hand-made SIMD), so
-// they are their own reference and run unchanged in both modes. ("Fused" here is sigmoid
-// from logits, a different formula for the same gradient, not a fusion of layers; reference
-// mode uses it too.)
+// they are their own reference and run unchanged in both modes. (Sigmoid from logits is a
+// different formula for the same gradient, not a fusion of layers: reference mode uses it
+// too.)
 #pragma once
 #include "losses/loss.h"
 
@@ -23,8 +24,8 @@ class BinaryCrossentropy : public Loss {
   float value(const Tensor& y_pred, const Tensor& y_true) const override;                // (N, K), (N, K)
   void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const override;  // -> (N, K)
   void check_targets(const Tensor& y_true, const std::string& where) const override;      // (N, K)
-  bool fuses_with(ActivationKind kind) const override { return kind == ActivationKind::sigmoid; }
-  void fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const override;  // -> (N, K)
+  bool computes_from_logits(ActivationKind kind) const override { return kind == ActivationKind::sigmoid; }
+  void gradient_from_logits(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const override;  // -> (N, K)
 };
 
 }  // namespace nn::losses

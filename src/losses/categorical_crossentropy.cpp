@@ -28,7 +28,7 @@ void CategoricalCrossentropy::gradient(const Tensor& y_pred, const Tensor& y_tru
   }
 }
 
-void CategoricalCrossentropy::fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const {
+void CategoricalCrossentropy::gradient_from_logits(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const {
   check_shapes(y_pred, y_true);
   dz.resize(y_pred.shape());
   const float inv_n = 1.0f / static_cast<float>(y_pred.dim(0));

@@ -9,14 +9,14 @@
 // After a softmax there is a far better route. With p = softmax(z), the chain rule through
 // softmax's Jacobian collapses to
 //   dL/dz_ik = (p_ik - y_true_ik) / N
-// which needs no division by a tiny p and cannot overflow. fit() takes this fused path
-// whenever the model ends in softmax (see fused_gradient).
+// which needs no division by a tiny p and cannot overflow: "softmax from logits". fit()
+// takes this route whenever the model ends in softmax (see gradient_from_logits).
 //
-// Reference mode: value, gradient and fused_gradient are already plain loops on one
+// Reference mode: value, gradient and gradient_from_logits are already plain loops on one
 // thread, written straight from the formulas above (no thread pool, no hand-made SIMD), so
-// they are their own reference and run unchanged in both modes. ("Fused" here is softmax
-// from logits, a different formula for the same gradient, not a fusion of layers; reference
-// mode uses it too.)
+// they are their own reference and run unchanged in both modes. (Softmax from logits is a
+// different formula for the same gradient, not a fusion of layers: reference mode uses it
+// too.)
 #pragma once
 #include "losses/loss.h"
 
@@ -29,8 +29,8 @@ class CategoricalCrossentropy : public Loss {
   float value(const Tensor& y_pred, const Tensor& y_true) const override;                // (N, K), (N, K)
   void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const override;  // -> (N, K)
   void check_targets(const Tensor& y_true, const std::string& where) const override;      // (N, K)
-  bool fuses_with(ActivationKind kind) const override { return kind == ActivationKind::softmax; }
-  void fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const override;  // -> (N, K)
+  bool computes_from_logits(ActivationKind kind) const override { return kind == ActivationKind::softmax; }
+  void gradient_from_logits(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const override;  // -> (N, K)
 };
 
 }  // namespace nn::losses

@@ -2,8 +2,8 @@
 
 namespace nn::losses {
 
-void Loss::fused_gradient(const Tensor&, const Tensor&, Tensor&) const {
-  throw Error(name() + " has no fused gradient; ask fuses_with() first");
+void Loss::gradient_from_logits(const Tensor&, const Tensor&, Tensor&) const {
+  throw Error(name() + " has no gradient from logits; ask computes_from_logits() first");
 }
 
 void Loss::check_shapes(const Tensor& y_pred, const Tensor& y_true) const {

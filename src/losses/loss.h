@@ -25,12 +25,13 @@ class Loss {
   // grad = dL/dy_pred.   y_pred, y_true, grad: (N, K)
   virtual void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const = 0;
 
-  // Some pairs of output activation and loss have a much simpler and numerically safer
-  // gradient with respect to z, the input of the activation (softmax + categorical
-  // cross-entropy: dL/dz = (p - y) / N). The model asks, and uses it when it can.
-  virtual bool fuses_with(ActivationKind) const { return false; }
+  // "Softmax/sigmoid from logits": some pairs of output activation and loss have a much
+  // simpler and numerically safer gradient with respect to z, the input of the activation
+  // (softmax + categorical cross-entropy: dL/dz = (p - y) / N). The model asks, and uses
+  // it when it can. (Not to be confused with layer fusion, model/layer_fusion.h.)
+  virtual bool computes_from_logits(ActivationKind) const { return false; }
   // dz = dL/dz.   y_pred (= activation(z)), y_true, dz: (N, K)
-  virtual void fused_gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const;
+  virtual void gradient_from_logits(const Tensor& y_pred, const Tensor& y_true, Tensor& dz) const;
 
   // Do these targets make sense for this loss? The cross-entropies need probabilities;
   // categorical cross-entropy also needs each row to sum to 1 (one-hot, or soft labels).

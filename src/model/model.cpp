@@ -46,7 +46,7 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   fused_.clear();
   fused_.resize(layers_.size());
   for (size_t i = 1; i + 2 < layers_.size(); ++i) fused_[i] = fuse_pair(*layers_[i], *layers_[i + 1]);
-  configure_loss_fusion();
+  configure_loss_from_logits();
   if (profile_on_) reset_profile();
 }
 
@@ -110,7 +110,7 @@ void Model::compile(const losses::Loss& loss, const optimizers::Optimizer& optim
   loss_ = loss.clone();
   optimizer_ = optimizer.clone();
   metrics_ = std::move(metrics);
-  configure_loss_fusion();
+  configure_loss_from_logits();
 }
 
 void Model::compile(const std::string& loss_name, const optimizers::Optimizer& optimizer,
@@ -120,12 +120,12 @@ void Model::compile(const std::string& loss_name, const optimizers::Optimizer& o
 
 // Softmax + categorical cross-entropy (or sigmoid + binary cross-entropy): the loss hands
 // the last layer dL/dz directly, and that layer skips its activation's backward.
-void Model::configure_loss_fusion() {
+void Model::configure_loss_from_logits() {
   if (layers_.size() < 2) return;
   Layer& last = *layers_.back();
   auto act = last.output_activation();
-  fused_loss_ = loss_ && act && loss_->fuses_with(*act);
-  last.set_output_activation_fused(fused_loss_);
+  loss_from_logits_ = loss_ && act && loss_->computes_from_logits(*act);
+  last.set_gradient_from_logits(loss_from_logits_);
 }
 
 void Model::check_data(const Tensor& x, const Tensor* y, const char* where) {
@@ -204,8 +204,8 @@ const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
 void Model::backward(const Tensor& y_true) {
   const Tensor& y_pred = outputs_.back();
   timed(profile_total(&Profile::loss_seconds), [&] {
-    if (fused_loss_)
-      loss().fused_gradient(y_pred, y_true, loss_grad_);  // dL/dz from the logits: p - y
+    if (loss_from_logits_)
+      loss().gradient_from_logits(y_pred, y_true, loss_grad_);  // dL/dz from the logits: p - y
     else
       loss().gradient(y_pred, y_true, loss_grad_);
   });

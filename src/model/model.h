@@ -189,7 +189,7 @@ class Model {
   // Entries under "checkpoint/" are not weights and are skipped.
   std::vector<std::pair<Param*, const Tensor*>> match_weights(const std::vector<NamedArray>& entries,
                                                               const std::string& what);
-  void configure_loss_fusion();
+  void configure_loss_from_logits();
   // Mean loss and number correct over rows [begin, end) of x, y, in batches.
   std::pair<double, double> evaluate_rows(const Tensor& x, const Tensor& y, size_t begin, size_t end,
                                           int batch_size, int verbose);
@@ -207,12 +207,12 @@ class Model {
   std::vector<std::shared_ptr<Layer>> layers_;
   std::vector<Tensor> outputs_;  // outputs_[i]: activations of layers_[i] (i >= 1)
   std::vector<Tensor> grads_;    // grads_[i]: dL/d(input of layers_[i])
-  Tensor loss_grad_;             // dL/d(output), or dL/dz when fused
+  Tensor loss_grad_;             // dL/d(output), or dL/dz from the logits
   const Tensor* last_input_ = nullptr;
   std::unique_ptr<losses::Loss> loss_;
   std::unique_ptr<optimizers::Optimizer> optimizer_;
   std::vector<std::string> metrics_;
-  bool fused_loss_ = false;
+  bool loss_from_logits_ = false;
   // Layer fusion in training steps: fused_[i] runs layers_[i] and layers_[i + 1] as one
   // step (null when they have none); last_pass_fused_ when the last forward pass used
   // them (backward follows it).
