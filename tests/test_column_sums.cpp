@@ -8,15 +8,11 @@
 
 #include "kernels/column_sums.h"
 #include "nn.h"
+#include "test_util.h"
 
 namespace {
 
-std::vector<float> random_floats(size_t n, uint64_t seed) {
-  nn::Rng rng(seed);
-  std::vector<float> v(n);
-  for (float& x : v) x = rng.uniform(-1.0f, 1.0f);
-  return v;
-}
+using nn_test::random_floats;
 
 std::vector<float> plain_column_sums(const std::vector<float>& x, size_t rows, size_t cols, size_t stride,
                                      std::vector<float> sums) {

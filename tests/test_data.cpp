@@ -14,6 +14,7 @@
 
 #include "data_fixtures.h"
 #include "nn.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using nn::Tensor;
@@ -21,22 +22,6 @@ using nn_test::Bytes;
 
 namespace {
 
-// A fresh directory under the system temp dir, removed with everything in it at the end.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path = fs::temp_directory_path() /
-           ("nn_test_data_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string str() const { return path.string(); }
-};
 
 // Runs f and returns the message of the exception of type E it throws; fails the test
 // (and returns "") when it throws nothing or something else.
@@ -81,7 +66,7 @@ Tensor parse_labels(const Bytes& b) { return nn::data::parse_idx_labels(b.data()
 // ---------------------------------------------------------------------------- IDX
 
 TEST_CASE("IDX round trip: load_mnist returns (N, 28, 28, 1) floats 0..255 and (N) class ids") {
-  TempDir dir;
+  nn_test::TempDir dir("data");
   write_idx_dir(dir.path, 5, 3);
   auto [x_train, y_train, x_test, y_test] = nn::data::load_mnist(dir.str());
   CHECK(x_train.shape() == nn::Shape{5, 28, 28, 1});
@@ -161,7 +146,7 @@ TEST_CASE("IDX: labels outside 0..9 are rejected with their index") {
 }
 
 TEST_CASE("IDX: images and labels with different counts") {
-  TempDir dir;
+  nn_test::TempDir dir("data");
   write_idx_dir(dir.path, 5, 3);
   nn_test::write_file(dir.path / "train-labels-idx1-ubyte", nn_test::idx_labels(4));
   std::string m = message_of<nn::IoError>([&] { nn::data::load_mnist(dir.str()); });
@@ -170,7 +155,7 @@ TEST_CASE("IDX: images and labels with different counts") {
 }
 
 TEST_CASE("missing directory or file names the path and the fetch command") {
-  TempDir dir;
+  nn_test::TempDir dir("data");
   const std::string missing = (dir.path / "nowhere").string();
   std::string m = message_of<nn::IoError>([&] { nn::data::load_fashion_mnist(missing); });
   CHECK(contains(m, missing));
@@ -191,7 +176,7 @@ TEST_CASE("missing directory or file names the path and the fetch command") {
 }
 
 TEST_CASE("only the .gz downloads present: the error says to run make data") {
-  TempDir dir;
+  nn_test::TempDir dir("data");
   for (const char* name : {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
                            "t10k-labels-idx1-ubyte.gz"})
     nn_test::write_file(dir.path / name, {0x1f, 0x8b, 0x08, 0x00});
@@ -202,7 +187,7 @@ TEST_CASE("only the .gz downloads present: the error says to run make data") {
 }
 
 TEST_CASE("a directory or an empty file where a data file should be") {
-  TempDir dir;
+  nn_test::TempDir dir("data");
   write_idx_dir(dir.path, 2, 2);
   fs::remove(dir.path / "train-images-idx3-ubyte");
   fs::create_directory(dir.path / "train-images-idx3-ubyte");
@@ -218,7 +203,7 @@ TEST_CASE("a directory or an empty file where a data file should be") {
 // ---------------------------------------------------------------------------- CIFAR-10
 
 TEST_CASE("CIFAR-10 round trip: colour planes become channels-last (N, 32, 32, 3)") {
-  TempDir dir;
+  nn_test::TempDir dir("data");
   write_cifar_dir(dir.path, 2, 3);
   auto [x_train, y_train, x_test, y_test] = nn::data::load_cifar10(dir.str());
   CHECK(x_train.shape() == nn::Shape{10, 32, 32, 3});
@@ -247,7 +232,7 @@ TEST_CASE("CIFAR-10: length not a multiple of 3073, empty file, label above 9, d
   m = message_of<nn::IoError>([&] { nn::data::parse_cifar10(batch.data(), batch.size(), "b"); });
   CHECK(contains(m, "record 1 has label 10"));
 
-  TempDir dir;
+  nn_test::TempDir dir("data");
   write_cifar_dir(dir.path, 1, 1);
   nn_test::write_file(dir.path / "data_batch_5.bin", short_batch);
   m = message_of<nn::IoError>([&] { nn::data::load_cifar10(dir.str()); });
@@ -434,7 +419,7 @@ TEST_CASE("real Fashion-MNIST: 60,000 / 10,000 images, 6,000 per training class"
   // Prefer datasets/fashion-mnist (what `make data` prepares); else decompress Debian's
   // package into a temp dir; else there is nothing to check on this machine.
   std::string dir = "datasets/fashion-mnist";
-  TempDir tmp;
+  nn_test::TempDir tmp("data");
   if (!fs::exists(dir + "/train-images-idx3-ubyte")) {
     const std::string system_dir = "/usr/share/datasets/fashion-mnist";
     if (!fs::exists(system_dir + "/train-images-idx3-ubyte.gz")) {

@@ -13,15 +13,11 @@
 #include "kernels/im2col.h"
 #include "layers/window.h"
 #include "nn.h"
+#include "test_util.h"
 
 namespace {
 
-std::vector<float> random_floats(size_t n, uint64_t seed) {
-  nn::Rng rng(seed);
-  std::vector<float> v(n);
-  for (float& x : v) x = rng.uniform(-1.0f, 1.0f);
-  return v;
-}
+using nn_test::random_floats;
 
 constexpr float kUnwritten = std::numeric_limits<float>::quiet_NaN();  // never equal to anything
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "nn.h"
+#include "test_util.h"
 
 namespace fs = std::filesystem;
 using nn::Dtype;
@@ -79,18 +80,6 @@ std::string npy_error(const std::vector<uint8_t>& bytes) {
   }
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("nnscratch_test_npy_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 }  // namespace
 
@@ -117,7 +106,7 @@ TEST_CASE("npy: int64, uint64 and float64 round trip bit for bit, through .npy a
   CHECK(back[5].value.size() == 0);
   CHECK(back[5].value.shape() == Shape{0, 4});
 
-  TempDir tmp;
+  nn_test::TempDir tmp("npy");
   const std::string path = (tmp.path / "mixed.npz").string();
   nn::write_npz(path, entries);
   require_same(nn::read_npz(path), entries);
@@ -192,7 +181,7 @@ TEST_CASE("npy: load_weights refuses a weight stored as another type, and change
   nn::reset_layer_names();
   nn::Sequential model({nn::layers::Input({3}), nn::layers::Dense(2)});
   const std::vector<Tensor> before = model.get_weights();
-  TempDir tmp;
+  nn_test::TempDir tmp("npy");
   const std::string path = (tmp.path / "w.npz").string();
   const std::vector<double> as_doubles(before[0].begin(), before[0].end());
   nn::write_npz(path, {{"dense/kernel", NpyArray({3, 2}, as_doubles)}, {"dense/bias", before[1]}});
@@ -213,7 +202,7 @@ TEST_CASE("npy: numpy reads what we write and we read what numpy writes (skipped
     MESSAGE("skipped: " << python << " with numpy is not installed");
     return;
   }
-  TempDir tmp;
+  nn_test::TempDir tmp("npy");
   const std::string ours = (tmp.path / "ours.npz").string(), theirs = (tmp.path / "theirs.npz").string();
   nn::write_npz(ours, mixed_entries());
   // The script checks every entry's dtype, shape and bits against what mixed_entries()

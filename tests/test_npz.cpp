@@ -123,17 +123,6 @@ std::string decode_error(const std::vector<uint8_t>& bytes) {
   }
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("nnscratch_test_npz_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 }  // namespace
 
@@ -151,7 +140,7 @@ TEST_CASE("npz: round trip is bit-exact for ranks 0..4, odd and empty shapes") {
   CHECK(back[0].value.float32().rank() == 0);
   CHECK(back[0].value.size() == 1);
 
-  TempDir tmp;
+  nn_test::TempDir tmp("npz");
   const std::string path = (tmp.path / "out" / "weights.npz").string();
   nn::write_npz(path, entries);
   CHECK(!fs::exists(path + ".tmp"));
@@ -238,7 +227,7 @@ TEST_CASE("npz: bad names on write; a failed write keeps the old file") {
   CHECK_THROWS_AS(nn::encode_npz({{"a", Tensor({1})}, {"a", Tensor({2})}}), nn::IoError);
   CHECK_THROWS_AS(nn::encode_npz({{std::string("a\0b", 3), Tensor({1})}}), nn::IoError);
 
-  TempDir tmp;
+  nn_test::TempDir tmp("npz");
   const std::string path = (tmp.path / "w.npz").string();
   nn::write_npz(path, sample_weights());
   const auto before = nn::read_file(path);

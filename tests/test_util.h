@@ -1,7 +1,15 @@
 // Small helpers shared by the tests.
 #pragma once
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <system_error>
+#include <vector>
+
+#include "tensor/rng.h"
 
 namespace nn_test {
 
@@ -10,6 +18,34 @@ namespace nn_test {
 inline bool quick() {
   const char* q = std::getenv("NN_TEST_QUICK");
   return q && std::string(q) != "0";
+}
+
+// A fresh, empty folder under the system temp folder, removed with everything in it at the
+// end of the scope. `name` keeps the folders of different test files apart.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name = "test") {
+    static std::atomic<int> counter{0};
+    path = std::filesystem::temp_directory_path() /
+           ("nnscratch_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string str() const { return path.string(); }
+};
+
+// n numbers uniform in [-1, 1), the same for the same seed.
+inline std::vector<float> random_floats(size_t n, uint64_t seed) {
+  nn::Rng rng(seed);
+  std::vector<float> v(n);
+  for (float& x : v) x = rng.uniform(-1.0f, 1.0f);
+  return v;
 }
 
 }  // namespace nn_test

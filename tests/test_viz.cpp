@@ -254,18 +254,6 @@ std::vector<uint8_t> base64_decode(const std::string& text) {
   return out;
 }
 
-// A fresh folder under the system temp folder, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("nnscratch_test_viz_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -365,7 +353,7 @@ TEST_CASE("png: from a float tensor, with a value range, clamping and NaN") {
 }
 
 TEST_CASE("files are written atomically into a created folder; failures name the path") {
-  TempDir tmp;
+  nn_test::TempDir tmp("viz");
   const fs::path file = tmp.path / "out" / "deeper" / "img.png";
   std::vector<uint8_t> px = {1, 2, 3, 4};
   nn::viz::write_png(file.string(), 2, 2, 1, px.data());
@@ -501,7 +489,7 @@ TEST_CASE("line chart: log scale skips values <= 0; limits clip") {
   CHECK_THROWS_AS(limited.y_limits(1, 0), nn::ValueError);
   CHECK_THROWS_AS(nn::viz::LineChart().log_y().y_limits(0, 1).to_svg(), nn::ValueError);
 
-  TempDir tmp;
+  nn_test::TempDir tmp("viz");
   chart.save((tmp.path / "out" / "loss.svg").string());
   CHECK(read_text(tmp.path / "out" / "loss.svg") == svg);
 }
