@@ -669,3 +669,43 @@ TEST_CASE("load_weights on a truncated or foreign file says so and changes nothi
   CHECK_THROWS_WITH_AS(renamed.load_weights("build/test_weights_full.npz"),
                        doctest::Contains("missing \"classifier/kernel\""), nn::IoError);
 }
+
+TEST_CASE("dx only where it is needed: no layer without weights below it computes dx, weight gradients unchanged") {
+  namespace L = nn::layers;
+  for (bool with_dropout : {false, true}) {
+    CAPTURE(with_dropout);
+    nn::reset_layer_names();
+    nn::set_seed(4);
+    nn::Node input = L::Input({4, 4, 2});
+    nn::Node h = L::Flatten()(input);
+    if (with_dropout) h = L::Dropout(0.0f)(h);  // rate 0: the same numbers either way
+    nn::Node first = L::Dense(6, "relu")(h);
+    nn::Model model(input, L::Dense(3, "softmax")(first));
+    model.compile("categorical_crossentropy", nn::optimizers::SGD(0.1f));
+    const auto& layers = model.layers();
+    const size_t dense_at = with_dropout ? 3 : 2;
+    for (size_t i = 1; i <= dense_at; ++i) CHECK_FALSE(layers[i]->input_gradient_needed());
+    CHECK(layers[dense_at + 1]->input_gradient_needed());  // the second Dense feeds the first
+
+    nn::Rng rng(2);
+    nn::Tensor x({5, 4, 4, 2}), y({5, 3});
+    for (float& v : x) v = rng.uniform(-1.0f, 1.0f);
+    for (int i = 0; i < 5; ++i) y[i * 3 + i % 3] = 1.0f;
+    auto gradients = [&] {
+      for (nn::Param* p : model.params()) p->grad.fill(0.0f);
+      model.forward(x, true);
+      model.backward(y);
+      std::vector<nn::Tensor> g;
+      for (nn::Param* p : model.params()) g.push_back(p->grad);
+      return g;
+    };
+    const auto skipped = gradients();
+    for (size_t i = 1; i < layers.size(); ++i) layers[i]->set_input_gradient_needed(true);  // every dx, as before
+    const auto everything = gradients();
+    REQUIRE(skipped.size() == everything.size());
+    for (size_t i = 0; i < skipped.size(); ++i) {
+      CAPTURE(i);
+      for (size_t j = 0; j < skipped[i].size(); ++j) REQUIRE(skipped[i][j] == everything[i][j]);
+    }
+  }
+}

@@ -61,7 +61,8 @@
 //             and draw the same random numbers. A layer of your own without one is fine:
 //             its forward and backward are then both paths.
 // Inputs that take no gradient (class ids, masks): such an input's layer is placed first
-//             after Input, where input_gradient_needed() is false, and leaves dx alone.
+//             after Input (or behind layers without weights), where the model sets
+//             input_gradient_needed() false, and leaves dx alone.
 #pragma once
 #include <memory>
 #include <optional>
@@ -114,7 +115,9 @@ class Layer {
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
 
-  // The first layer after the model's input has no one to pass dx to, so it skips it.
+  // Whether backward must compute dx: the model turns it off for every layer with no
+  // weights below it (nobody would use that dx), e.g. the first layer after Input, or the
+  // first Dense behind a Flatten; the model then runs no backward below such a layer.
   void set_input_gradient_needed(bool needed) { input_gradient_needed_ = needed; }
   bool input_gradient_needed() const { return input_gradient_needed_; }
 

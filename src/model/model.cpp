@@ -40,7 +40,13 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   layers_ = std::move(layers);
   outputs_.assign(layers_.size(), Tensor());
   grads_.assign(layers_.size(), Tensor());
-  for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_input_gradient_needed(i > 1);
+  // A layer hands dL/dx down only if some layer below it has weights to learn from it:
+  // the first Dense behind a Flatten (or Flatten → Dropout) computes no dx at all.
+  bool weights_below = false;
+  for (size_t i = 1; i < layers_.size(); ++i) {
+    layers_[i]->set_input_gradient_needed(weights_below);
+    weights_below = weights_below || layers_[i]->count_params(true) > 0;
+  }
   // The pairs of layers training steps run fused (model/layer_fusion.h); the last layer
   // stays on its own, as the loss reads its output and may set its activation's backward.
   fused_.clear();
@@ -215,10 +221,11 @@ void Model::backward(const Tensor& y_true) {
     if (i >= 2 && fused_at(i - 1)) {  // layers i - 1 and i as one step
       timed(profile_slot(i - 1, true), [&] { fused_[i - 1]->backward(*dy, grads_[i - 1]); });
       dy = &grads_[--i];
-      continue;
+    } else {
+      timed(profile_slot(i, true), [&] { layers_[i]->backward(*dy, grads_[i]); });
+      dy = &grads_[i];
     }
-    timed(profile_slot(i, true), [&] { layers_[i]->backward(*dy, grads_[i]); });
-    dy = &grads_[i];
+    if (!layers_[i]->input_gradient_needed()) break;  // nothing below has weights to learn
   }
 }
 
