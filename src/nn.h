@@ -10,6 +10,7 @@
 #include "data/shapes.h"
 #include "data/tabular.h"
 #include "kernels/cpu.h"
+#include "kernels/denormals.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemm.h"
 #include "kernels/thread_pool.h"

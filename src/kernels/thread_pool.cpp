@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "kernels/denormals.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -69,6 +70,7 @@ class ThreadPool {
     if (count > 0xffffffffu) throw Error("parallel_tasks: at most 2^32 - 1 tasks per call, got " + std::to_string(count));
     const uint64_t generation = ++generation_counter_;
     task_.store(&task, std::memory_order_relaxed);
+    denormal_mode_.store(denormal_mode(), std::memory_order_relaxed);  // the workers take the caller's
     error_ = nullptr;
     unfinished_.store(count, std::memory_order_relaxed);
     {
@@ -92,6 +94,7 @@ class ThreadPool {
   void work(int worker, uint64_t generation) {
     t_inside_task = true;
     t_worker = worker;
+    bool mode_set = worker == 0;  // the caller already has its own mode
     for (;;) {
       uint64_t current = claim_.load(std::memory_order_acquire);
       const size_t left = current & 0xffffffffu;
@@ -100,6 +103,11 @@ class ThreadPool {
       // The claim succeeded, so this job still had a task left: the caller is inside run()
       // for it and task_ is this job's.
       const size_t index = left - 1;
+      if (!mode_set) {  // (read after the claim, whose acquire orders it)
+        const unsigned mode = denormal_mode_.load(std::memory_order_relaxed);
+        if (denormal_mode() != mode) set_denormal_mode(mode);
+        mode_set = true;
+      }
       try {
         (*task_.load(std::memory_order_relaxed))(index, worker);
       } catch (...) {
@@ -141,6 +149,7 @@ class ThreadPool {
   std::atomic<size_t> unfinished_{0};   // tasks of the current job not yet finished
   // Relaxed: read only after a successful claim, whose acquire orders it.
   std::atomic<const std::function<void(size_t, int)>*> task_{nullptr};
+  std::atomic<unsigned> denormal_mode_{0};  // the submitting thread's (kernels/denormals.h)
   std::exception_ptr error_;
 };
 

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "data/preprocessing.h"
+#include "kernels/denormals.h"
 #include "model/checkpoint.h"
 #include "model/model.h"
 #include "model/progress_bar.h"
@@ -55,6 +56,7 @@ Logs epoch_logs(double loss_sum, double correct, double seen, bool with_accuracy
 }  // namespace
 
 History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
+  FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   loss();  // throws a clear error when compile() was not called
   ensure_built(x);
   check_data(x, &y, "fit");

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "data/preprocessing.h"
+#include "kernels/denormals.h"
 #include "kernels/elementwise.h"
 #include "layers/input.h"
 #include "losses/get.h"
@@ -271,6 +272,7 @@ const char* const Model::kBlowUpCauses =
     "(divide pixel values by 255).";
 
 float Model::train_on_batch(const Tensor& x, const Tensor& y) {
+  FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   loss();  // compiled?
   ensure_built(x);
   check_data(x, &y, "train_on_batch");
@@ -307,6 +309,7 @@ std::pair<double, double> Model::evaluate_rows(const Tensor& x, const Tensor& y,
 }
 
 std::vector<float> Model::evaluate(const Tensor& x, const Tensor& y, int batch_size, int verbose) {
+  FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   loss();
   ensure_built(x);
   check_data(x, &y, "evaluate");
@@ -318,6 +321,7 @@ std::vector<float> Model::evaluate(const Tensor& x, const Tensor& y, int batch_s
 }
 
 Tensor Model::predict(const Tensor& x, int batch_size) {
+  FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   ensure_built(x);
   check_data(x, nullptr, "predict");
   if (batch_size < 1) throw ValueError("predict: batch_size must be >= 1, got " + std::to_string(batch_size));
