@@ -88,7 +88,8 @@ exercise:
 
 # make test: install doctest if it is missing, build, run every test, and finish with one
 # plain summary line (so a run that executed nothing is visible as "tests: 0 passed").
-# Every tutorial also runs once with --quick (as CI must), before the unit tests, and so
+# Every tutorial also runs with --quick (as CI must), once on the fast path and once in
+# reference mode (NN_REFERENCE=1), before the unit tests, and so
 # does the install check (tests/install/run.sh: make install into a temporary prefix, then
 # build a program outside the tree with pkg-config and with CMake). A failure in either
 # makes make test fail, after the unit tests have run.

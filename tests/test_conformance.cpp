@@ -26,7 +26,10 @@ struct Case {
   std::string what;
   std::function<std::shared_ptr<Layer>()> make;  // a fresh, unbuilt layer
   Shape small;      // (N, ...) input for the gradient check
-  Shape large;      // (N, ...) input for the thread check: above the parallel thresholds
+  Shape large;      // (N, ...) input for the thread check: big enough that the layer's
+                    // parallel code really splits (multiply-adds >= gemm's kMinParallelWork,
+                    // numbers >= kLayerParallelThreshold); Flatten, ELU and PReLU have no
+                    // parallel code, so for them the check is trivially true
   bool gradcheck_training = true;  // Dropout: checked at inference (its mask is random)
   bool spaced = false;  // MaxPooling2D: inputs at least 0.05 apart, so a step of the
                         // gradient check never changes which value is a window's max
@@ -163,8 +166,8 @@ std::vector<Case> every_layer_type() {
   // tanh rather than relu: a finite-difference step across relu's kink is off by design
   auto same = [](int s) { return L::Conv2DOptions{.strides = s, .padding = "same", .activation = "tanh"}; };
   return {
-      {"Dense relu", [] { return std::make_shared<L::Dense>(7, "relu"); }, {5, 13}, {64, 1100}},
-      {"Dense softmax", [] { return std::make_shared<L::Dense>(4, "softmax"); }, {3, 6}, {300, 300}},
+      {"Dense relu", [] { return std::make_shared<L::Dense>(7, "relu"); }, {5, 13}, {64, 2048}},
+      {"Dense softmax", [] { return std::make_shared<L::Dense>(4, "softmax"); }, {3, 6}, {500, 500}},
       {"Conv2D (im2col: kw·C < 32)", [=] { return std::make_shared<L::Conv2D>(5, 3, same(2)); }, {2, 7, 7, 3},
        {8, 32, 32, 3}},
       {"Conv2D (implicit GEMM)", [] { return std::make_shared<L::Conv2D>(6, 3); }, {2, 6, 6, 13}, {8, 16, 16, 32}},

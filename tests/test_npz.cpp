@@ -319,6 +319,9 @@ TEST_CASE("npz: hand-made files with bad headers give clear messages") {
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647), }", 24, "far too large"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536, 65536), }", 24, "needs 1125899906842624 bytes"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536, 0), }", 24, "needs 0 bytes"},
+      // Empty, but its other dimensions multiply past any size: still a clear IoError.
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647, 0), }", 0, "far too large"},
+      {"{'descr': '<i8', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647, 0), }", 0, "far too large"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 3), }", 24, "too large"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 3), }", 24, "malformed"},
       {"{'descr': '<f4', 'fortran_order': False, }", 24, "must all be present"},

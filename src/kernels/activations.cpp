@@ -46,7 +46,7 @@ void leaky_relu_backward_range(const float* y, const float* dy, float* dz, size_
 }
 
 // Calls row(r) for every row r of a (rows, cols) block, the rows split over the thread
-// pool as parallel_elements splits their numbers: each chunk of elements [b, e) takes the
+// pool as for_chunks splits their numbers: each chunk of elements [b, e) takes the
 // rows that start inside it, so every row is done exactly once, by one thread.
 template <class Row>
 void for_each_row(size_t rows, size_t cols, const Row& row) {

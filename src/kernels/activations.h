@@ -15,11 +15,16 @@
 
 namespace nn {
 
+// The activations by kind; layers/activations.h maps them to and from their Keras names.
+// (Here, at the kernel level, so that the plain and the fast paths can both use them.)
+enum class ActivationKind { linear, relu, sigmoid, tanh, softmax, leaky_relu };
+
+constexpr float kLeakyReluAlpha = 0.3f;  // Keras's default for LeakyReLU and "leaky_relu"
+
 // LeakyReLU on one number, forward and backward, written as (positive part) + a · (negative
 // part): g++ turns this form into vector code, while `v > 0 ? v : a * v` stays a scalar
-// branch. With a = 1 both are the identity, which lets BatchNormalization run one loop with
-// or without the LeakyReLU it absorbs. (layers/activations.h includes this header, so
-// everything that includes that one, batch_norm.cpp among them, sees these two as before.)
+// branch. With a = 1 both are the identity, which lets the BatchNormalization kernels
+// (kernels/batch_norm.h) run one loop with or without a LeakyReLU fused into them.
 inline float leaky_relu(float v, float a) { return (v > 0.0f ? v : 0.0f) + a * (v > 0.0f ? 0.0f : v); }
 // dL/dz from dL/dy = d, given whether the unit was active (y > 0, equivalently z > 0).
 inline float leaky_relu_backward(float d, bool positive, float a) {

@@ -76,7 +76,8 @@ class BatchNormalization : public LayerBase<BatchNormalization> {
   Param moving_mean_{"moving_mean", {}, {}, false};
   Param moving_variance_{"moving_variance", {}, {}, false};
   const Tensor* x_ = nullptr;   // the forward input, kept (not copied) to recompute x̂
-  bool last_training_ = false;  // which formula the last forward used (backward follows it)
+  bool last_training_ = false;   // which formula the last forward used (backward follows it)
+  bool last_reference_ = false;  // and which path: the statistics below or fast_
   // (C) the μ and σ² the last forward used (the batch's or the moving ones): reference path
   std::vector<float> mean_, variance_;
   BatchNormState fast_;  // what the fast path's last forward kept for backward

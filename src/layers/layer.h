@@ -35,7 +35,8 @@
 //             Params, so the NaN guard can undo it and checkpoints save it.
 // backward(dy, dx)
 //   requires  the forward just before it on this layer (backward follows that forward's
-//             mode: training or not); dy: the shape of that forward's y.
+//             mode, training or not, and its path, reference or fast: switching reference
+//             mode in between must not break it); dy: the shape of that forward's y.
 //   ensures   every trainable param's grad has dL/dparam ADDED to it (the optimizer zeroes
 //             grads after its step; two backward calls add twice), and this is done even
 //             when input_gradient_needed() is false. When input_gradient_needed() is true,

@@ -52,6 +52,7 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   // stays on its own, as the loss reads its output and may set its activation's backward.
   fused_.clear();
   fused_.resize(layers_.size());
+  last_pass_fused_ = false;  // the last pass's fused steps are gone
   for (size_t i = 1; i + 2 < layers_.size(); ++i) fused_[i] = fuse_pair(*layers_[i], *layers_[i + 1]);
   configure_loss_from_logits();
   if (profile_on_) reset_profile();
@@ -74,7 +75,7 @@ const Tensor& Model::layer_output(size_t index) const {
     if (!last_input_) throw Error("layer_output(0): run forward first");
     return *last_input_;
   }
-  if (index < layers_.size() && (fused_at(index) || fused_at(index - 1)))
+  if (index < layers_.size() && fused_at(index))  // (the pair's second output was written)
     throw Error("layer_output(" + std::to_string(index) + "): the last pass was a training step, which fused \"" +
                 layers_[index]->name() + "\" with its neighbour (see set_layer_fusion), so its own output was "
                 "not kept; call forward(x, training) first");
