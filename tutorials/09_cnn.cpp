@@ -24,8 +24,9 @@
 // Where this lives in the library: src/layers/conv2d.cpp, batch_norm.cpp, leaky_relu.cpp,
 // dropout.cpp, max_pool.cpp (the formulas, the shapes, the calls); window.h has the shape
 // arithmetic. The sums written as plain loops: src/reference/conv2d.cpp and its neighbours
-// (run them with NN_REFERENCE=1). The fast path: im2col + one matrix multiply
-// (src/kernels/im2col.cpp) for the first layer, and the implicit GEMM of
+// (run them with NN_REFERENCE=1). The fast path, src/kernels/conv2d_fast.cpp, splits the
+// batch over the threads and multiplies with im2col + one matrix multiply
+// (src/kernels/im2col.cpp) for the first layer, and with the implicit GEMM of
 // src/kernels/conv_gemm.cpp, the same sums without the copy, for the others.
 //
 // Expected output (Fashion-MNIST, 2 cores): in [1] the edge filter's feature map, and the

@@ -125,4 +125,29 @@ void softmax_backward(const float* y, const float* dy, float* dz, size_t rows, s
                [&](size_t r) { softmax_row_backward(y + r * cols, dy + r * cols, dz + r * cols, cols); });
 }
 
+void activation_forward_fast(ActivationKind kind, const float* z, float* y, size_t rows, size_t cols, float alpha) {
+  const size_t n = rows * cols;
+  switch (kind) {
+    case ActivationKind::linear: return linear_forward(z, y, n);
+    case ActivationKind::relu: return relu_forward(z, y, n);
+    case ActivationKind::leaky_relu: return leaky_relu_forward(z, y, n, alpha);
+    case ActivationKind::sigmoid: return sigmoid_forward(z, y, n);
+    case ActivationKind::tanh: return tanh_forward(z, y, n);
+    case ActivationKind::softmax: return softmax_forward(z, y, rows, cols);
+  }
+}
+
+void activation_backward_fast(ActivationKind kind, const float* y, const float* dy, float* dz, size_t rows,
+                              size_t cols, float alpha) {
+  const size_t n = rows * cols;
+  switch (kind) {
+    case ActivationKind::linear: return linear_backward(dy, dz, n);
+    case ActivationKind::relu: return relu_backward(y, dy, dz, n);
+    case ActivationKind::leaky_relu: return leaky_relu_backward(y, dy, dz, n, alpha);
+    case ActivationKind::sigmoid: return sigmoid_backward(y, dy, dz, n);
+    case ActivationKind::tanh: return tanh_backward(y, dy, dz, n);
+    case ActivationKind::softmax: return softmax_backward(y, dy, dz, rows, cols);
+  }
+}
+
 }  // namespace nn

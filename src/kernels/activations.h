@@ -50,4 +50,11 @@ void tanh_backward(const float* y, const float* dy, float* dz, size_t n);       
 // dz = y ⊙ (dy - Σ_j dy_j y_j), row by row   y, dy, dz: (rows, cols); dy == dz allowed
 void softmax_backward(const float* y, const float* dy, float* dz, size_t rows, size_t cols);
 
+// By kind, as layers/activations.h's activation_forward / activation_backward (which call
+// these on the fast path): f over a (rows, cols) block, softmax row by row.
+void activation_forward_fast(ActivationKind kind, const float* z, float* y, size_t rows, size_t cols,
+                             float alpha = kLeakyReluAlpha);
+void activation_backward_fast(ActivationKind kind, const float* y, const float* dy, float* dz, size_t rows,
+                              size_t cols, float alpha = kLeakyReluAlpha);
+
 }  // namespace nn
