@@ -93,12 +93,21 @@ exercise:
 # does the install check (tests/install/run.sh: make install into a temporary prefix, then
 # build a program outside the tree with pkg-config and with CMake). A failure in either
 # makes make test fail, after the unit tests have run.
+# The ONNX tests (tests/test_onnx_tools.cpp) check exported files with two outside tools,
+# which tests/onnx/ensure_tools.sh installs when missing: Debian's python3-onnx (apt-get) and
+# npm's onnxruntime-node, once, into ONNXRUNTIME_DIR (the same folder for every BUILD, and
+# for make asan and make tsan). Without node the onnxruntime comparison is skipped with a
+# notice; if npm cannot install it, make test fails and says why.
+ONNXRUNTIME_DIR ?= build/onnxruntime
+ENSURE_ONNX_TOOLS = bash tests/onnx/ensure_tools.sh $(ONNXRUNTIME_DIR)
 test:
 	@bash tests/ensure_doctest.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) $(TEST_BIN) tutorials exercises
-	@tutorials_ok=0; bash tests/run_tutorials.sh $(BUILD) || tutorials_ok=$$?; \
+	@onnx_ok=0; $(ENSURE_ONNX_TOOLS) || onnx_ok=$$?; \
+	 tutorials_ok=0; bash tests/run_tutorials.sh $(BUILD) || tutorials_ok=$$?; \
 	 install_ok=0; MAKE="$(MAKE)" bash tests/install/run.sh $(BUILD) || install_ok=$$?; \
-	 bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS) && [ $$tutorials_ok -eq 0 ] && [ $$install_ok -eq 0 ]
+	 NN_ONNXRUNTIME_DIR=$(ONNXRUNTIME_DIR) bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS) && \
+	 [ $$tutorials_ok -eq 0 ] && [ $$install_ok -eq 0 ] && [ $$onnx_ok -eq 0 ]
 
 tutorials: $(TUT_BINS)
 
@@ -164,15 +173,17 @@ asan:
 	@bash tests/ensure_doctest.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) BUILD=build-asan OPT="$(ASAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
 	  build-asan/tests/run_tests
-	@NN_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
+	@onnx_ok=0; $(ENSURE_ONNX_TOOLS) || onnx_ok=$$?; \
+	 NN_TEST_QUICK=1 NN_ONNXRUNTIME_DIR=$(ONNXRUNTIME_DIR) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  bash tests/run_and_summarize.sh build-asan/tests/run_tests $(TEST_ARGS)
+	  bash tests/run_and_summarize.sh build-asan/tests/run_tests $(TEST_ARGS) && [ $$onnx_ok -eq 0 ]
 tsan:
 	@bash tests/ensure_doctest.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) BUILD=build-tsan OPT="$(TSAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=thread" \
 	  build-tsan/tests/run_tests
-	@NN_TEST_QUICK=1 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  bash tests/run_and_summarize.sh build-tsan/tests/run_tests $(TEST_ARGS)
+	@onnx_ok=0; $(ENSURE_ONNX_TOOLS) || onnx_ok=$$?; \
+	 NN_TEST_QUICK=1 NN_ONNXRUNTIME_DIR=$(ONNXRUNTIME_DIR) TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  bash tests/run_and_summarize.sh build-tsan/tests/run_tests $(TEST_ARGS) && [ $$onnx_ok -eq 0 ]
 
 # A -O0 -g build in its own folder, for stepping through a tutorial in gdb.
 debug:

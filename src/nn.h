@@ -36,6 +36,7 @@
 #include "model/model.h"
 #include "model/npy.h"
 #include "model/npz.h"
+#include "model/onnx_export.h"
 #include "model/progress_bar.h"
 #include "model/sequential.h"
 #include "optimizers/adam.h"
