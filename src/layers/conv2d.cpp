@@ -120,7 +120,7 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   y_ = &y;
   if (reference_mode()) {  // the plain loops of src/reference/: z = b + Σ x·W, then y = act(z)
     ref::conv2d_forward(x.data(), kernel_.value.data(), bias_.value.data(), y.data(), n, conv_shape());
-    activation_forward(activation_, y.data(), y.data(), n * out_h_ * out_w_, filters_);
+    activate(y.data(), n * out_h_ * out_w_);
   } else if (conv_gemm_supported(conv_shape())) {
     forward_implicit(x, y);
   } else {
@@ -131,7 +131,13 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
 void Conv2D::finish_output(float* z) const {
   const int rows = out_h_ * out_w_;
   add_row_vector(z, bias_.value.data(), rows, filters_);
-  activation_forward(activation_, z, z, rows, filters_);
+  activate(z, rows);
+}
+
+void Conv2D::activate(float* z, int rows) const {
+  // Unless the model takes the logits (set_logits_output): then z is this layer's output
+  // and the model applies the activation, keeping z for the loss.
+  if (!logits_output_) activation_forward(activation_, z, z, rows, filters_);
 }
 
 void Conv2D::forward_implicit(const Tensor& x, Tensor& y) {
@@ -145,7 +151,7 @@ void Conv2D::forward_implicit(const Tensor& x, Tensor& y) {
   parallel_tasks(static_cast<size_t>(x.dim(0)), [&](size_t i, int) {
     float* z = y.data() + i * out;
     conv_forward_image(shape, x.data() + i * image, packed_w_.data(), bias_.value.data(), z);
-    activation_forward(activation_, z, z, shape.pixels(), filters_);
+    activate(z, shape.pixels());
   });
 }
 
@@ -178,9 +184,10 @@ void Conv2D::forward_im2col(const Tensor& x, Tensor& y) {
 void Conv2D::backward(const Tensor& dy, Tensor& dx) {
   const int n = dy.dim(0), patch = patch_size();
   const int m = n * out_h_ * out_w_;
-  // dz = act'(z) ⊙ dy, unless the loss already handed us dL/dz (softmax from logits).
+  // dz = act'(z) ⊙ dy, unless the loss already handed us dL/dz (a cross-entropy from the
+  // logits).
   const Tensor* dz = &dy;
-  if (!gradient_from_logits_ && activation_ != ActivationKind::linear) {
+  if (!logits_output_ && activation_ != ActivationKind::linear) {
     dz_.resize(dy.shape());
     activation_backward(activation_, y_->data(), dy.data(), dz_.data(), m, filters_);
     dz = &dz_;

@@ -88,6 +88,7 @@ class Conv2D : public LayerBase<Conv2D> {
   void reserve_padded_images();     // padded_ sized for every worker thread
   float* padded_image(int worker);  // that worker's (Hp, Wp, C) scratch, or null
   void finish_output(float* z) const;      // z (Ho·Wo, F) += b, then act, in place
+  void activate(float* z, int rows) const;  // z (rows, F) = act(z), in place (not when giving logits)
   // The two fast ways to run the multiplies (see the header comment): forward, and
   // backward's dW partials per image group plus dx. dz: (N·Ho·Wo, F).
   void forward_implicit(const Tensor& x, Tensor& y);

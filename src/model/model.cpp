@@ -118,14 +118,24 @@ void Model::compile(const std::string& loss_name, const optimizers::Optimizer& o
   compile(*losses::get(loss_name), optimizer, std::move(metrics));
 }
 
-// Softmax + categorical cross-entropy (or sigmoid + binary cross-entropy): the loss hands
-// the last layer dL/dz directly, and that layer skips its activation's backward.
+// A softmax or sigmoid output with a cross-entropy (losses/loss.h): the output layer stops
+// at z, which the model keeps in logits_ while applying the activation itself; the loss
+// reads z for its value and hands the layer dL/dz, so the layer skips its activation's
+// backward. Every other layer computes its full output (a layer that was last before
+// Sequential::add is not any more).
 void Model::configure_loss_from_logits() {
-  if (layers_.size() < 2) return;
+  loss_from_logits_ = false;
+  for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_logits_output(false);
+  if (layers_.size() < 2 || !loss_) return;
   Layer& last = *layers_.back();
-  auto act = last.output_activation();
-  loss_from_logits_ = loss_ && act && loss_->computes_from_logits(*act);
-  last.set_gradient_from_logits(loss_from_logits_);
+  const auto act = last.output_activation();
+  loss_from_logits_ = act && loss_->computes_from_logits(*act);
+  if (loss_from_logits_) output_activation_ = *act;
+  last.set_logits_output(loss_from_logits_);
+}
+
+float Model::batch_loss(const Tensor& y_pred, const Tensor& y_true) {
+  return loss_from_logits_ ? loss().value_from_logits(logits_, y_true) : loss().value(y_pred, y_true);
 }
 
 void Model::check_data(const Tensor& x, const Tensor* y, const char* where) {
@@ -195,7 +205,18 @@ const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
       current = &outputs_[++i];
       continue;
     }
-    timed(profile_slot(i, false), [&] { layers_[i]->forward(*current, outputs_[i], training); });
+    if (i + 1 == layers_.size() && loss_from_logits_) {
+      // The output layer gives z; the activation turns it into the predictions here, so
+      // the loss can compute from z (configure_loss_from_logits).
+      timed(profile_slot(i, false), [&] {
+        layers_[i]->forward(*current, logits_, training);
+        outputs_[i].resize(logits_.shape());
+        const size_t k = losses::last_axis(logits_);
+        activation_forward(output_activation_, logits_.data(), outputs_[i].data(), logits_.size() / k, k);
+      });
+    } else {
+      timed(profile_slot(i, false), [&] { layers_[i]->forward(*current, outputs_[i], training); });
+    }
     current = &outputs_[i];
   }
   return *current;
@@ -205,7 +226,7 @@ void Model::backward(const Tensor& y_true) {
   const Tensor& y_pred = outputs_.back();
   timed(profile_total(&Profile::loss_seconds), [&] {
     if (loss_from_logits_)
-      loss().gradient_from_logits(y_pred, y_true, loss_grad_);  // dL/dz from the logits: p - y
+      loss().gradient_from_logits(logits_, y_true, loss_grad_);  // dL/dz from the logits: p - y
     else
       loss().gradient(y_pred, y_true, loss_grad_);
   });
@@ -222,22 +243,23 @@ void Model::backward(const Tensor& y_true) {
   }
 }
 
+// Keras's "accuracy": binary accuracy (thresholded at 0.5) when the output's last axis is
+// 1, else categorical accuracy (the most probable class is the true one); either way per
+// position, so a (H, W, 1) output scores every pixel. Returns Σ over samples of the share
+// of the sample's positions that are right: divided by N, the accuracy Keras reports.
 double Model::count_correct(const Tensor& y_pred, const Tensor& y_true) const {
+  const size_t k = losses::last_axis(y_pred), rows = losses::positions(y_pred);
   const size_t n = static_cast<size_t>(y_pred.dim(0));
-  const size_t k = y_pred.size() / std::max<size_t>(n, 1);
   double correct = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const float* p = y_pred.data() + i * k;
-    const float* t = y_true.data() + i * k;
-    if (k == 1) {
-      // Binary accuracy: a single sigmoid output, thresholded at 0.5.
+  for (size_t r = 0; r < rows; ++r) {
+    const float* p = y_pred.data() + r * k;
+    const float* t = y_true.data() + r * k;
+    if (k == 1)
       correct += (p[0] > 0.5f) == (t[0] > 0.5f);
-    } else {
-      // Categorical accuracy: the most probable class is the true one.
+    else
       correct += std::max_element(p, p + k) - p == std::max_element(t, t + k) - t;
-    }
   }
-  return correct;
+  return rows ? correct * static_cast<double>(n) / static_cast<double>(rows) : 0.0;
 }
 
 // The chapter's five steps (model.h), each one call.
@@ -245,7 +267,7 @@ Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* 
   StepGuard::Scope guarded(guard_, params());  // unless accepted, the step leaves no trace
   StepResult result;
   const Tensor& y_pred = forward_pass(xb, true, true);                                     // 1 forward
-  timed(profile_total(&Profile::loss_seconds), [&] { result.loss = loss().value(y_pred, yb); });  // 2 loss
+  timed(profile_total(&Profile::loss_seconds), [&] { result.loss = batch_loss(y_pred, yb); });  // 2 loss
   if (correct) *correct += count_correct(y_pred, yb);
   result.problem = StepGuard::check_loss(result.loss);
   if (result.problem.empty()) {
@@ -286,7 +308,7 @@ std::pair<double, double> Model::evaluate_rows(const Tensor& x, const Tensor& y,
     data::gather_rows(x, order, b, count, batch_x_);
     data::gather_rows(y, order, b, count, batch_y_);
     const Tensor& y_pred = forward(batch_x_, false);
-    loss_sum += static_cast<double>(loss().value(y_pred, batch_y_)) * count;
+    loss_sum += static_cast<double>(batch_loss(y_pred, batch_y_)) * count;
     correct += count_correct(y_pred, batch_y_);
     Logs logs{{"loss", static_cast<float>(loss_sum / (b + count))}};
     if (!metrics_.empty()) logs["accuracy"] = static_cast<float>(correct / (b + count));

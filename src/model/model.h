@@ -9,9 +9,10 @@
 //
 // One training step (train_step in model.cpp) is the whole chapter in five lines:
 //   forward   every layer turns its input into its output, first to last
-//   loss      compare the last output with the targets
-//   backward  from dL/d(output) — or, for softmax + cross-entropy, dL/dz = p - y from the
-//             logits — every layer, last to first, passes the error down and adds into its grads
+//   loss      compare the last output with the targets (for a softmax or sigmoid output
+//             and a cross-entropy: compare its logits z, see losses/loss.h)
+//   backward  from dL/d(output) — or, from the logits, dL/dz = p - y — every layer, last
+//             to first, passes the error down and adds into its grads
 //   guard     a NaN or infinite loss or gradient rejects the batch (model/step_guard.h)
 //   step      the optimizer moves every weight against its gradient
 #pragma once
@@ -190,6 +191,8 @@ class Model {
   std::vector<std::pair<Param*, const Tensor*>> match_weights(const std::vector<NamedArray>& entries,
                                                               const std::string& what);
   void configure_loss_from_logits();
+  // The batch's loss: from logits_ when the loss computes from the logits, else from y_pred.
+  float batch_loss(const Tensor& y_pred, const Tensor& y_true);  // y_pred, y_true: (N, output...)
   // Mean loss and number correct over rows [begin, end) of x, y, in batches.
   std::pair<double, double> evaluate_rows(const Tensor& x, const Tensor& y, size_t begin, size_t end,
                                           int batch_size, int verbose);
@@ -212,7 +215,11 @@ class Model {
   std::unique_ptr<losses::Loss> loss_;
   std::unique_ptr<optimizers::Optimizer> optimizer_;
   std::vector<std::string> metrics_;
+  // From the logits: the output layer writes z into logits_ and the model applies
+  // output_activation_ to get the predictions (configure_loss_from_logits).
   bool loss_from_logits_ = false;
+  ActivationKind output_activation_ = ActivationKind::linear;
+  Tensor logits_;  // (N, output...): z of the last forward pass, when loss_from_logits_
   // Layer fusion in training steps: fused_[i] runs layers_[i] and layers_[i + 1] as one
   // step (null when they have none); last_pass_fused_ when the last forward pass used
   // them (backward follows it).
