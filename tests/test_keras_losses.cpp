@@ -229,3 +229,19 @@ TEST_CASE("keras: accuracy of a (2, 2, 1) output is per-element binary accuracy 
   CHECK(r[0] == doctest::Approx(0.75));
   CHECK(r[1] == doctest::Approx(0.25));
 }
+
+// From the logits is the output layer's business only: after Sequential::add, the layer
+// that was the output computes its activation again (its softmax rows sum to 1), and the
+// new output layer takes over.
+TEST_CASE("keras: after Sequential::add the former output layer applies its activation again") {
+  nn::Sequential seq({L::Input({2}), L::Dense(3, "softmax")});
+  seq.compile("categorical_crossentropy", nn::optimizers::Adam());
+  seq.add(L::Dense(2, "softmax"));
+  const Tensor x({2, 2}, {0.5f, -1.0f, 2.0f, 0.25f}), y({2, 2}, {1, 0, 0, 1});
+  seq.train_on_batch(x, y);
+  seq.forward(x, false);
+  const Tensor& hidden = seq.layer_output(1);
+  for (int r = 0; r < 2; ++r) CHECK(hidden[r * 3] + hidden[r * 3 + 1] + hidden[r * 3 + 2] == doctest::Approx(1.0));
+  CHECK(seq.layers()[1]->logits_output() == false);
+  CHECK(seq.layers()[2]->logits_output() == true);
+}

@@ -259,9 +259,6 @@ void Model::resume_from(const std::string& path) {
   point->correct = totals[1];
   if (point->batches_done > 0) {
     if (point->batch_size < 1) r.fail("batches are done but the batch size is 0");
-    if (point->batch_size > point->samples)
-      r.fail("the batch size " + std::to_string(point->batch_size) + " is larger than the " +
-             std::to_string(point->samples) + " samples");
     if (static_cast<int64_t>(point->batches_done - 1) * point->batch_size >= point->samples)
       r.fail(std::to_string(point->batches_done) + " batches of " + std::to_string(point->batch_size) +
              " are more than the " + std::to_string(point->samples) + " samples");

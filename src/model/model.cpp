@@ -17,7 +17,9 @@ namespace nn {
 
 Model::Model(std::string name) : name_(std::move(name)) {}
 
-Model::Model(Node inputs, Node outputs, std::string name) : name_(std::move(name)) {
+// Keras names functional models as it names layers: "model", then "model_1", "model_2", ...
+Model::Model(Node inputs, Node outputs, std::string name)
+    : name_(name.empty() ? unique_name("model") : std::move(name)) {
   if (!inputs.valid() || !inputs.is_input())
     throw Error("Model(inputs, outputs): inputs must be a node made by layers::Input(shape)");
   if (!outputs.valid()) throw Error("Model(inputs, outputs): outputs is an empty Node");
@@ -103,10 +105,11 @@ optimizers::Optimizer& Model::optimizer() {
 
 void Model::compile(const losses::Loss& loss, const optimizers::Optimizer& optimizer,
                     std::vector<std::string> metrics) {
-  for (auto& m : metrics) {
-    if (m == "acc") m = "accuracy";
-    if (m != "accuracy") throw ValueError("unknown metric \"" + m + "\"; nnscratch knows: accuracy");
-  }
+  // "acc" is the same metric as "accuracy" and, as in Keras, keeps the name it was given:
+  // the logs then say acc and val_acc.
+  for (auto& m : metrics)
+    if (m != "accuracy" && m != "acc")
+      throw ValueError("unknown metric \"" + m + "\"; nnscratch knows: accuracy (or acc)");
   loss_ = loss.clone();
   optimizer_ = optimizer.clone();
   metrics_ = std::move(metrics);
@@ -136,6 +139,15 @@ void Model::configure_loss_from_logits() {
 
 float Model::batch_loss(const Tensor& y_pred, const Tensor& y_true) {
   return loss_from_logits_ ? loss().value_from_logits(logits_, y_true) : loss().value(y_pred, y_true);
+}
+
+// Keras expands labels of shape (N) to (N, 1) for a model whose output is (N, 1)
+// (compile_utils.match_dtype_and_rank): the usual way to pass binary labels.
+const Tensor& Model::labels_for_output(const Tensor& y, Tensor& expanded) {
+  if (y.rank() != 1 || output_shape() != Shape{1}) return y;
+  expanded = y;
+  expanded.reshape({y.dim(0), 1});
+  return expanded;
 }
 
 void Model::check_data(const Tensor& x, const Tensor* y, const char* where) {
@@ -285,9 +297,11 @@ const char* const Model::kBlowUpCauses =
     "Likely causes: a learning rate that is too high (try 10x smaller), or inputs that are not scaled "
     "(divide pixel values by 255).";
 
-float Model::train_on_batch(const Tensor& x, const Tensor& y) {
+float Model::train_on_batch(const Tensor& x, const Tensor& y_given) {
   loss();  // compiled?
   ensure_built(x);
+  Tensor expanded;
+  const Tensor& y = labels_for_output(y_given, expanded);
   check_data(x, &y, "train_on_batch");
   StepResult step = train_step(x, y, nullptr);
   if (!step.problem.empty())
@@ -311,7 +325,7 @@ std::pair<double, double> Model::evaluate_rows(const Tensor& x, const Tensor& y,
     loss_sum += static_cast<double>(batch_loss(y_pred, batch_y_)) * count;
     correct += count_correct(y_pred, batch_y_);
     Logs logs{{"loss", static_cast<float>(loss_sum / (b + count))}};
-    if (!metrics_.empty()) logs["accuracy"] = static_cast<float>(correct / (b + count));
+    for (const std::string& m : metrics_) logs[m] = static_cast<float>(correct / (b + count));
     if (step == static_cast<size_t>(steps))
       bar.finish(logs);
     else
@@ -321,14 +335,16 @@ std::pair<double, double> Model::evaluate_rows(const Tensor& x, const Tensor& y,
   return {loss_sum / n, correct / n};
 }
 
-std::vector<float> Model::evaluate(const Tensor& x, const Tensor& y, int batch_size, int verbose) {
+std::vector<float> Model::evaluate(const Tensor& x, const Tensor& y_given, int batch_size, int verbose) {
   loss();
   ensure_built(x);
+  Tensor expanded;
+  const Tensor& y = labels_for_output(y_given, expanded);
   check_data(x, &y, "evaluate");
   if (batch_size < 1) throw ValueError("evaluate: batch_size must be >= 1, got " + std::to_string(batch_size));
   auto [loss_value, accuracy] = evaluate_rows(x, y, 0, static_cast<size_t>(x.dim(0)), batch_size, verbose);
   std::vector<float> result{static_cast<float>(loss_value)};
-  if (!metrics_.empty()) result.push_back(static_cast<float>(accuracy));
+  for (size_t m = 0; m < metrics_.size(); ++m) result.push_back(static_cast<float>(accuracy));
   return result;
 }
 

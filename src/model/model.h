@@ -55,6 +55,10 @@ struct FitOptions {
   int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
   std::vector<std::shared_ptr<Callback>> callbacks = {};
   uint64_t seed = 0;  // 0: shuffle with the global generator (nn::set_seed)
+  // A NaN or infinite loss or gradient: "stop" ends fit before applying that batch and
+  // returns the history so far with History::stop_reason set (and the message on stderr);
+  // "throw" throws nn::ValueError with the same message instead, so it cannot go unnoticed.
+  std::string on_nan = "stop";
 };
 
 // Where a running fit stands: the point a run resumed right now would continue from.
@@ -83,7 +87,8 @@ struct SummaryOptions {
 
 class Model {
  public:
-  Model(Node inputs, Node outputs, std::string name = "model");
+  // name "": Keras's unique name, "model", then "model_1", ... (reset_layer_names resets it).
+  Model(Node inputs, Node outputs, std::string name = "");
   virtual ~Model() = default;
   Model(const Model&) = delete;  // layers are shared handles: copying would alias weights
   Model& operator=(const Model&) = delete;
@@ -97,6 +102,13 @@ class Model {
   // "mean_squared_error" / "mse"; anything else is an nn::ValueError listing these.
   void compile(const std::string& loss_name, const optimizers::Optimizer& optimizer,
                std::vector<std::string> metrics = {});
+  // Trains for options.epochs epochs; returns one History row per epoch finished. A
+  // batch_size larger than the data trains on one smaller batch, as Keras does. y may be
+  // (N) for an (N, 1) output (Keras expands it). When the loss or a gradient turns NaN or
+  // infinite, fit does NOT throw by default: it stops before applying that batch, prints
+  // why on stderr and returns the history so far with History::stop_reason saying why
+  // (empty when every epoch ran). Check it, or pass .on_nan = "throw" to get an
+  // nn::ValueError instead.
   History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
   std::vector<float> evaluate(const Tensor& x, const Tensor& y, int batch_size = 32, int verbose = 1);
   Tensor predict(const Tensor& x, int batch_size = 32);
@@ -193,6 +205,8 @@ class Model {
   void configure_loss_from_logits();
   // The batch's loss: from logits_ when the loss computes from the logits, else from y_pred.
   float batch_loss(const Tensor& y_pred, const Tensor& y_true);  // y_pred, y_true: (N, output...)
+  // y itself, or (for labels (N) and an (N, 1) output) a copy in `expanded` shaped (N, 1).
+  const Tensor& labels_for_output(const Tensor& y, Tensor& expanded);  // y: (N, output...) or (N)
   // Mean loss and number correct over rows [begin, end) of x, y, in batches.
   std::pair<double, double> evaluate_rows(const Tensor& x, const Tensor& y, size_t begin, size_t end,
                                           int batch_size, int verbose);
