@@ -30,6 +30,7 @@
 #include "kernels/elementwise.h"
 #include "model/model.h"
 #include "model/npz.h"
+#include "tensor/file_io.h"
 
 namespace nn {
 namespace {
@@ -166,7 +167,10 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions op
                      std::to_string(options_.save_freq));
 }
 
-void ModelCheckpoint::on_train_begin(Model&) { saves_ = 0; }
+void ModelCheckpoint::on_train_begin(Model&) {
+  saves_ = 0;
+  remove_stale_temporary(filepath_);  // a run killed while saving left it; the checkpoint itself is intact
+}
 
 void ModelCheckpoint::save(Model& model) {
   model.save_checkpoint(filepath_);

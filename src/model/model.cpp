@@ -33,6 +33,10 @@ Model::Model(Node inputs, Node outputs, std::string name)
     chain.push_back(n.layer_ptr());
     n = n.input();
   }
+  if (chain.empty())
+    throw Error("Model(inputs, outputs): the output is the input \"" + inputs.layer().name() +
+                "\" itself, but a model needs at least one layer; call a layer on the input first, e.g. "
+                "Node output = layers::Dense(10)(input)");
   chain.push_back(inputs.layer_ptr());
   std::reverse(chain.begin(), chain.end());
   set_layers(std::move(chain));
@@ -65,11 +69,16 @@ Layer& Model::get_layer(const std::string& name) {
 }
 
 const Tensor& Model::layer_output(size_t index) const {
+  if (!built()) throw Error("layer_output: model \"" + name_ + "\" has no layers yet; run forward first");
+  if (index >= layers_.size())
+    throw Error("layer_output(" + std::to_string(index) + "): model \"" + name_ + "\" has " +
+                std::to_string(layers_.size()) + " layers, so the index must be 0.." +
+                std::to_string(layers_.size() - 1) + " (0 is the input; layers() lists them)");
   if (index == 0) {
     if (!last_input_) throw Error("layer_output(0): run forward first");
     return *last_input_;
   }
-  if (index < layers_.size() && (fused_at(index) || fused_at(index - 1)))
+  if (fused_at(index) || fused_at(index - 1))
     throw Error("layer_output(" + std::to_string(index) + "): the last pass was a training step, which fused \"" +
                 layers_[index]->name() + "\" with its neighbour (see set_layer_fusion), so its own output was "
                 "not kept; call forward(x, training) first");

@@ -88,6 +88,7 @@ struct SummaryOptions {
 class Model {
  public:
   // name "": Keras's unique name, "model", then "model_1", ... (reset_layer_names resets it).
+  // A model needs at least one layer between inputs and outputs.
   Model(Node inputs, Node outputs, std::string name = "");
   virtual ~Model() = default;
   Model(const Model&) = delete;  // layers are shared handles: copying would alias weights
@@ -142,7 +143,7 @@ class Model {
   void backward(const Tensor& y_true);  // from the last forward's output; adds into grads
   const std::vector<std::shared_ptr<Layer>>& layers();   // layers()[0] is the InputLayer
   Layer& get_layer(const std::string& name);
-  const Tensor& layer_output(size_t index) const;        // activations of layers()[index]
+  const Tensor& layer_output(size_t index) const;        // activations of layers()[index]; nn::Error past the end
   // Layer fusion (model/layer_fusion.h): training steps (fit, train_on_batch) run a
   // BatchNormalization and the LeakyReLU after it as one pass over memory. The numbers are
   // exactly the same either way; fused is faster, but the two layers' own forward and
