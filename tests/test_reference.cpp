@@ -203,10 +203,11 @@ TEST_CASE("reference: Conv2D keeps its gradient rules in reference mode (gradien
   layers::Conv2D conv(6, 3, {.strides = 2, .padding = "same", .activation = "softmax"});
   conv.build_for({8, 5, 13});
   const Tensor x = random_input({3, 8, 5, 13}, 12);
-  // From logits: backward takes dL/dz as it comes (the loss has undone the softmax already).
-  conv.set_gradient_from_logits(true);
+  // Giving logits: forward stops at z, backward takes dL/dz as it comes (the loss has
+  // undone the softmax already).
+  conv.set_logits_output(true);
   expect_same(conv, x);
-  conv.set_gradient_from_logits(false);
+  conv.set_logits_output(false);
   // The first layer after Input: no dx, but dW and db all the same.
   refcheck::ReferenceMode on(true);
   Tensor y, dx, untouched;

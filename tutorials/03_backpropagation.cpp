@@ -11,7 +11,7 @@
 //
 // Where this lives in the library:
 //   forward    Dense::forward in src/layers/dense.cpp (z = x·W + b, then the activation)
-//   loss       CategoricalCrossentropy::value in src/losses/categorical_crossentropy.cpp
+//   loss       CategoricalCrossentropy::value_from_logits in src/losses/categorical_crossentropy.cpp
 //   output     CategoricalCrossentropy::gradient_from_logits (softmax + cross-entropy: dL/dz = p - y)
 //   backward   Dense::backward (dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ, relu' from the output)
 //   update     SGD::update in src/optimizers/sgd.cpp (θ ← θ - lr·g)
@@ -64,22 +64,26 @@ int main(int argc, char** argv) {
   print_matrix("y", target);
 
   tutorial::section(args, 2, "Forward pass: inputs -> hidden -> probabilities");
-  Tensor h, p;
+  Tensor h, z2, p({1, 2});
   hidden.forward(x, h, true);  // h = relu(x·W1 + b1)
-  output.forward(h, p, true);  // p = softmax(h·W2 + b2)
+  // The output layer hands out z2, the logits, and we apply the softmax ourselves: that is
+  // what fit does, so the loss can be computed from z2 (no probability to clip).
+  output.set_logits_output(true);
+  output.forward(h, z2, true);  // z2 = h·W2 + b2
+  nn::activation_forward(nn::ActivationKind::softmax, z2.data(), p.data(), 1, 2);  // p = softmax(z2)
   std::printf("  hidden layer: z1 = x·W1 + b1, h = relu(z1)\n");
   print_matrix("h", h);
   std::printf("  output layer: z2 = h·W2 + b2, p = softmax(z2)\n");
+  print_matrix("z2", z2);
   print_matrix("p", p);
-  const float loss = cross_entropy.value(p, target);
+  const float loss = cross_entropy.value_from_logits(z2, target);
   std::printf("  loss = -log p[true class] = -log %.4f = %.4f\n", p[1], loss);
 
   tutorial::section(args, 3, "Backward pass: the error flows back, layer by layer");
   // Start at the output. For softmax followed by cross-entropy the chain rule collapses to
   // dL/dz2 = p - y: "how far off was each probability".
   Tensor dz2, dh, dx;
-  cross_entropy.gradient_from_logits(p, target, dz2);
-  output.set_gradient_from_logits(true);  // Dense::backward gets dL/dz2 directly
+  cross_entropy.gradient_from_logits(z2, target, dz2);  // Dense::backward gets dL/dz2 directly
   print_matrix("dL/dz2", dz2);
   output.backward(dz2, dh);  // dW2 = hᵀ·dz2, db2 = dz2, dh = dz2·W2ᵀ
   std::printf("  each output weight's share of the error: dL/dW2 = hᵀ · dL/dz2\n");
@@ -96,10 +100,10 @@ int main(int argc, char** argv) {
   // Central difference: (L(w + e) - L(w - e)) / 2e. One forward pass per nudge: fine for
   // 17 weights, hopeless for 646,260 — which is exactly why backpropagation matters.
   auto loss_now = [&] {
-    Tensor hh, pp;
+    Tensor hh, zz;
     hidden.forward(x, hh, false);
-    output.forward(hh, pp, false);
-    return cross_entropy.value(pp, target);
+    output.forward(hh, zz, false);  // the logits, as above
+    return cross_entropy.value_from_logits(zz, target);
   };
   double worst = 0;
   for (nn::layers::Dense* layer : {&hidden, &output}) {

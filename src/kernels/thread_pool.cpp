@@ -1,10 +1,12 @@
 #include "kernels/thread_pool.h"
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -20,13 +22,21 @@ namespace {
 thread_local bool t_inside_task = false;
 thread_local int t_worker = 0;  // the worker id of the task this thread is running
 
+// NN_NUM_THREADS when it is a whole number >= 1; else the hardware's count. A value that
+// is set but unusable ("abc", "0", "-2") is not ignored silently: it is named on stderr,
+// once per process.
 int default_thread_count() {
-  if (const char* env = std::getenv("NN_NUM_THREADS")) {
-    int n = std::atoi(env);
-    if (n >= 1) return n;
-  }
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw ? static_cast<int>(hw) : 1;
+  const unsigned hw = std::thread::hardware_concurrency();
+  const int hardware = hw ? static_cast<int>(hw) : 1;
+  const char* env = std::getenv("NN_NUM_THREADS");
+  if (!env || !*env) return hardware;
+  if (const int n = parse_thread_count(env); n >= 1) return n;
+  static std::once_flag warned;
+  std::call_once(warned, [&] {
+    std::cerr << "nnscratch: NN_NUM_THREADS=\"" << env << "\" is not a whole number >= 1, so it is ignored and "
+              << hardware << " threads (one per hardware thread) are used; set it to e.g. 2, or unset it\n";
+  });
+  return hardware;
 }
 
 // Short pause inside spin loops: tells the CPU we are waiting (saves power, frees the
@@ -167,6 +177,15 @@ ThreadPool& pool() {
 }
 
 }  // namespace
+
+int parse_thread_count(const char* text) {
+  if (!text || !*text) return 0;
+  char* end = nullptr;
+  errno = 0;
+  const long n = std::strtol(text, &end, 10);
+  if (errno != 0 || *end != '\0' || n < 1 || n > 1 << 16) return 0;
+  return static_cast<int>(n);
+}
 
 void set_num_threads(int n) {
   if (n < 1) throw Error("set_num_threads: expected at least 1 thread, got " + std::to_string(n));

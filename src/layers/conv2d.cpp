@@ -67,20 +67,22 @@ void Conv2D::forward(const Tensor& x, Tensor& y, bool) {
   y.resize({n, out_h_, out_w_, filters_});
   x_ = &x;
   y_ = &y;
+  // y = act(z), unless the model takes the logits (set_logits_output): then z is this
+  // layer's output and the model applies act, keeping z for the loss.
+  const ActivationKind act = logits_output_ ? ActivationKind::linear : activation_;
   if (reference_mode()) {  // the plain loops of src/reference/: z = b + Σ x·W, then y = act(z)
     ref::conv2d_forward(x.data(), kernel_.value.data(), bias_.value.data(), y.data(), n, conv_shape());
-    activation_forward(activation_, y.data(), y.data(), n * out_h_ * out_w_, filters_);
+    if (act != ActivationKind::linear) activation_forward(act, y.data(), y.data(), n * out_h_ * out_w_, filters_);
   } else {  // the same, y = act(z) included, image by image on the thread pool
-    conv2d_forward_fast(x.data(), kernel_.value.data(), bias_.value.data(), activation_, y.data(), n, conv_shape(),
-                        fast_);
+    conv2d_forward_fast(x.data(), kernel_.value.data(), bias_.value.data(), act, y.data(), n, conv_shape(), fast_);
   }
 }
 
 void Conv2D::backward(const Tensor& dy, Tensor& dx) {
   const int n = dy.dim(0);
-  // dz = act'(z) ⊙ dy, unless the loss already handed us dL/dz (softmax from logits).
+  // dz = act'(z) ⊙ dy, unless the loss already handed us dL/dz (from the logits).
   const float* dz = dy.data();
-  if (!gradient_from_logits_ && activation_ != ActivationKind::linear) {
+  if (!logits_output_ && activation_ != ActivationKind::linear) {
     dz_.resize(dy.shape());
     activation_backward(activation_, y_->data(), dy.data(), dz_.data(), n * out_h_ * out_w_, filters_);
     dz = dz_.data();

@@ -50,10 +50,11 @@
 // clone()     (LayerBase provides it) an independent copy: changing one's weights never
 //             changes the other's.
 // output_activation()  a layer that ends in an activation (Dense, Conv2D, Activation) says
-//             which; when the model then calls set_gradient_from_logits(true) (softmax +
-//             cross-entropy computed from the logits, see losses/loss.h), backward receives
-//             dL/dz, the gradient before the activation, and must skip the activation's own
-//             backward.
+//             which. When the loss works from the logits (softmax or sigmoid + a
+//             cross-entropy, see losses/loss.h), the model calls set_logits_output(true) on
+//             its output layer: forward then stops at z, the input of the activation, and
+//             writes z as its output (the model applies the activation itself, keeping z for
+//             the loss), and backward receives dL/dz and skips the activation's backward.
 // Threads     a layer may split its work over the thread pool (kernels/thread_pool.h), but
 //             its results must not depend on the thread count: sums over the batch go in
 //             chunks fixed by the shape, added in a fixed order (kernels/parallel.h).
@@ -101,11 +102,14 @@ class Layer {
   // a checkpoint can save where its stream is and a resumed run continue it exactly.
   virtual Rng* random_generator() { return nullptr; }
 
-  // The activation this layer applies last, if it has one (Dense, Activation). The model
-  // uses it for softmax + cross-entropy from the logits: one stable gradient, p - y.
+  // The activation this layer applies last, if it has one (Dense, Conv2D, Activation). The
+  // model uses it for a cross-entropy from the logits (losses/loss.h): a value no clipping
+  // caps and one stable gradient, p - y.
   virtual std::optional<ActivationKind> output_activation() const { return std::nullopt; }
-  // When true, backward receives dL/dz (before the output activation) instead of dL/dy.
-  void set_gradient_from_logits(bool on) { gradient_from_logits_ = on; }
+  // When true, forward outputs z (the activation's input, the logits) instead of y = f(z),
+  // and backward receives dL/dz instead of dL/dy: the model applies f itself.
+  void set_logits_output(bool on) { logits_output_ = on; }
+  bool logits_output() const { return logits_output_; }
 
   // Builds once, remembering the shapes (what the model and summary() read).
   Shape build_for(const Shape& input_shape);
@@ -130,7 +134,7 @@ class Layer {
   // Checks x's shape against what build() saw, naming the layer when it does not match.
   void check_input(const Tensor& x) const;
 
-  bool gradient_from_logits_ = false;
+  bool logits_output_ = false;
   bool input_gradient_needed_ = true;
 
  private:

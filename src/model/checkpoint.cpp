@@ -30,6 +30,7 @@
 #include "kernels/elementwise.h"
 #include "model/model.h"
 #include "model/npz.h"
+#include "tensor/file_io.h"
 
 namespace nn {
 namespace {
@@ -166,7 +167,10 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions op
                      std::to_string(options_.save_freq));
 }
 
-void ModelCheckpoint::on_train_begin(Model&) { saves_ = 0; }
+void ModelCheckpoint::on_train_begin(Model&) {
+  saves_ = 0;
+  remove_stale_temporary(filepath_);  // a run killed while saving left it; the checkpoint itself is intact
+}
 
 void ModelCheckpoint::save(Model& model) {
   model.save_checkpoint(filepath_);
@@ -259,9 +263,6 @@ void Model::resume_from(const std::string& path) {
   point->correct = totals[1];
   if (point->batches_done > 0) {
     if (point->batch_size < 1) r.fail("batches are done but the batch size is 0");
-    if (point->batch_size > point->samples)
-      r.fail("the batch size " + std::to_string(point->batch_size) + " is larger than the " +
-             std::to_string(point->samples) + " samples");
     if (static_cast<int64_t>(point->batches_done - 1) * point->batch_size >= point->samples)
       r.fail(std::to_string(point->batches_done) + " batches of " + std::to_string(point->batch_size) +
              " are more than the " + std::to_string(point->samples) + " samples");

@@ -280,6 +280,7 @@ void write_npz(const std::string& path, const std::vector<NamedArray>& entries) 
 }
 
 std::vector<NamedArray> read_npz(const std::string& path) {
+  remove_stale_temporary(path);  // what an interrupted save of this file left behind
   std::vector<uint8_t> bytes = read_file(path);
   return decode_npz(bytes.data(), bytes.size(), "'" + path + "'");
 }

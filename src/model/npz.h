@@ -34,6 +34,7 @@ std::vector<NamedArray> decode_npz(const uint8_t* bytes, size_t size, const std:
 
 // Writes via `<path>.tmp`, fsync and rename (a crash never leaves half a file at `path`).
 void write_npz(const std::string& path, const std::vector<NamedArray>& entries);
+// Also removes a leftover `<path>.tmp` of an interrupted write (remove_stale_temporary).
 std::vector<NamedArray> read_npz(const std::string& path);
 
 }  // namespace nn
