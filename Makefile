@@ -86,7 +86,7 @@ exercise:
 	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(filter $(N)_%,$(EX_NAMES))_check
 	@$(BUILD)/exercises/$(filter $(N)_%,$(EX_NAMES))_check
 
-# make test: install doctest if it is missing, build, run every test, and finish with one
+# make test: install doctest and nlohmann-json if missing, build, run every test, and finish with one
 # plain summary line (so a run that executed nothing is visible as "tests: 0 passed").
 # Every tutorial also runs with --quick (as CI must), once on the fast path and once in
 # reference mode (NN_REFERENCE=1), before the unit tests, and so
@@ -102,6 +102,7 @@ ONNXRUNTIME_DIR ?= build/onnxruntime
 ENSURE_ONNX_TOOLS = bash tests/onnx/ensure_tools.sh $(ONNXRUNTIME_DIR)
 test:
 	@bash tests/ensure_doctest.sh
+	@bash tests/ensure_json.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) $(TEST_BIN) tutorials exercises
 	@onnx_ok=0; $(ENSURE_ONNX_TOOLS) || onnx_ok=$$?; \
 	 tutorials_ok=0; bash tests/run_tutorials.sh $(BUILD) || tutorials_ok=$$?; \
@@ -112,9 +113,12 @@ test:
 tutorials: $(TUT_BINS)
 
 # make run: the seed's MLP end to end, on the best data set already on this machine.
-# It first prepares data already on this machine (no network, no sudo): e.g. Debian's
-# Fashion-MNIST package is decompressed into datasets/fashion-mnist/.
-run: $(BUILD)/tutorials/08_first_mlp
+# It installs the one header the library builds with (nlohmann-json, for model files'
+# config.json) if it is missing, then prepares data already on this machine (no network,
+# no sudo): e.g. Debian's Fashion-MNIST package is decompressed into datasets/fashion-mnist/.
+run:
+	@bash tests/ensure_json.sh
+	@$(MAKE) --no-print-directory $(BUILD)/tutorials/08_first_mlp
 	@bash datasets/fetch --local
 	$(BUILD)/tutorials/08_first_mlp $(ARGS)
 
@@ -128,8 +132,8 @@ data:
 	@bash datasets/fetch $(NAME)
 
 # make fuzz: each file parser under libFuzzer (clang) with AddressSanitizer and UBSan, for
-# FUZZ_SECONDS seconds each (default 60): IDX (MNIST), CIFAR-10 batches, and the .npz
-# weights/checkpoint reader (tests/fuzz/fuzz_*.cpp). The parsers are compiled straight from their
+# FUZZ_SECONDS seconds each (default 60): IDX (MNIST), CIFAR-10 batches, the .npz
+# weights/checkpoint reader, and a model file's config.json reader (tests/fuzz/fuzz_*.cpp). The parsers are compiled straight from their
 # sources with clang; the corpus grows in build/fuzz/corpus_<target>/ and a crashing input
 # is saved as build/fuzz/crash-… (replay it: build/fuzz/fuzz_idx build/fuzz/crash-…).
 FUZZ_SECONDS ?= 60
@@ -137,14 +141,17 @@ FUZZ_CXX     ?= clang++
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_FLAGS   := -std=c++20 -g -O1 -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -Itests
 FUZZ_LIB     := src/data/binary_file.cpp src/data/idx.cpp src/data/cifar10.cpp src/model/npz.cpp src/model/npy.cpp \
+                src/model/model_config.cpp src/layers/config.cpp \
                 src/tensor/tensor.cpp src/tensor/shape.cpp src/tensor/crc32.cpp src/tensor/file_io.cpp
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 .PHONY: fuzz
 fuzz:
 	@FUZZ_CXX=$(FUZZ_CXX) bash tests/fuzz/ensure_libfuzzer.sh
+	@CXX=$(FUZZ_CXX) bash tests/ensure_json.sh
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CXX) -std=c++20 -O1 -Isrc -Itests tests/fuzz/make_seeds.cpp $(FUZZ_LIB) -o $(FUZZ_DIR)/make_seeds
-	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/corpus_fuzz_idx $(FUZZ_DIR)/corpus_fuzz_cifar10 $(FUZZ_DIR)/corpus_fuzz_npz
+	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/corpus_fuzz_idx $(FUZZ_DIR)/corpus_fuzz_cifar10 $(FUZZ_DIR)/corpus_fuzz_npz \
+	  $(FUZZ_DIR)/corpus_fuzz_model_config
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== $$t: building"; \
 	  $(FUZZ_CXX) $(FUZZ_FLAGS) tests/fuzz/$$t.cpp $(FUZZ_LIB) -o $(FUZZ_DIR)/$$t || exit 1; \
@@ -171,6 +178,7 @@ BUILD_JOBS   = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc))
 .PHONY: asan tsan
 asan:
 	@bash tests/ensure_doctest.sh
+	@bash tests/ensure_json.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) BUILD=build-asan OPT="$(ASAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
 	  build-asan/tests/run_tests
 	@onnx_ok=0; $(ENSURE_ONNX_TOOLS) || onnx_ok=$$?; \
@@ -179,6 +187,7 @@ asan:
 	  bash tests/run_and_summarize.sh build-asan/tests/run_tests $(TEST_ARGS) && [ $$onnx_ok -eq 0 ]
 tsan:
 	@bash tests/ensure_doctest.sh
+	@bash tests/ensure_json.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) BUILD=build-tsan OPT="$(TSAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=thread" \
 	  build-tsan/tests/run_tests
 	@onnx_ok=0; $(ENSURE_ONNX_TOOLS) || onnx_ok=$$?; \
@@ -243,7 +252,7 @@ clean:
 
 help:
 	@echo "make run        train the chapter's MLP on the best data set on this machine"
-	@echo "make test       install doctest if missing, build, run every test"
+	@echo "make test       install doctest and nlohmann-json if missing, build, run every test"
 	@echo "make lib        build build/libnn.a (the default)"
 	@echo "make tutorials  build every tutorial into build/tutorials/"
 	@echo "make bench      build and run the benchmarks (tests/bench/)"

@@ -8,6 +8,9 @@
 //   4. a clone is independent: changing its weights leaves the original's output alone
 //   5. 1 and 2 threads give bit-identical y, dx and grads (on inputs big enough to be split)
 //   6. the fast path and reference mode agree to float rounding (tests/reference_check.h)
+//   7. rebuilt from its config (get_config -> from_config through the layer registry, as
+//      nn::load_model does), a layer has the same arguments and, with the same weights,
+//      gives the same y bit for bit
 #include <doctest/doctest.h>
 
 #include <functional>
@@ -160,6 +163,21 @@ void conform(const Case& c) {
     CHECK_MESSAGE(cmp.worst <= refcheck::kTolerance, "training ", training, ": fast and reference differ by ",
                   cmp.worst, " in ", cmp.where);
   }
+  // 7. rebuilt from its config
+  {
+    auto layer = built(c, c.small);
+    const std::shared_ptr<Layer> again = layer_from_config(layer->type(), layer->get_config());
+    CHECK(again->type() == layer->type());
+    CHECK_MESSAGE(again->get_config() == layer->get_config(), "from_config(get_config()) must keep every argument");
+    again->build_for(layer->input_shape());
+    const auto ps = layer->params(), qs = again->params();
+    REQUIRE(ps.size() == qs.size());
+    for (size_t i = 0; i < ps.size(); ++i) qs[i]->value = ps[i]->value;
+    Tensor y, y_again;
+    layer->forward(x, y, false);
+    again->forward(x, y_again, false);
+    CHECK_MESSAGE(same_bits(y, y_again), "the layer rebuilt from its config must compute the same y");
+  }
 }
 
 std::vector<Case> every_layer_type() {
@@ -187,5 +205,7 @@ std::vector<Case> every_layer_type() {
 }  // namespace
 
 TEST_CASE("conformance: every layer type meets the layer contract") {
+  register_layer<ELU>("ELU");  // so check 7 can rebuild the exercise solutions from their configs
+  register_layer<PReLU>("PReLU");
   for (const Case& c : every_layer_type()) conform(c);
 }

@@ -30,4 +30,8 @@ void Activation::backward(const Tensor& dy, Tensor& dx) {
   activation_backward(kind_, y_->data(), dy.data(), dx.data(), dy.size() / last_axis(dy), last_axis(dy));
 }
 
+Config Activation::get_config() const { return Config().set("activation", activation_name(kind_)); }
+
+Activation Activation::from_config(const Config& config) { return Activation(config.get_string("activation")); }
+
 }  // namespace nn::layers

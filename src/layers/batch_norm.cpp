@@ -87,4 +87,10 @@ std::string BatchNormalization::explain_params() const {
          " channels (gamma, beta trainable; moving mean, moving variance not)";
 }
 
+Config BatchNormalization::get_config() const { return Config().set("momentum", momentum_).set("epsilon", epsilon_); }
+
+BatchNormalization BatchNormalization::from_config(const Config& config) {
+  return BatchNormalization({.momentum = config.get_float("momentum"), .epsilon = config.get_float("epsilon")});
+}
+
 }  // namespace nn::layers

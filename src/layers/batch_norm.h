@@ -57,6 +57,8 @@ class BatchNormalization : public LayerBase<BatchNormalization> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, ..., C) -> y: same shape
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, ..., C) -> dx: same shape
   std::string type() const override { return "BatchNormalization"; }
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static BatchNormalization from_config(const Config& config);  // for nn::load_model
   std::vector<Param*> params() override { return {&gamma_, &beta_, &moving_mean_, &moving_variance_}; }
   double forward_flops() const override;
   std::string explain_params() const override;

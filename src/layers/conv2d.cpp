@@ -114,4 +114,20 @@ std::string Conv2D::explain_params() const {
          " inputs + 1 bias)";
 }
 
+Config Conv2D::get_config() const {
+  return Config()
+      .set("filters", filters_)
+      .set("kernel_size", kernel_size_)
+      .set("strides", strides_)
+      .set("padding", padding_)
+      .set("activation", activation_name(activation_));
+}
+
+Conv2D Conv2D::from_config(const Config& config) {
+  return Conv2D(config.get_int("filters"), config.get_int("kernel_size"),
+                {.strides = config.get_int("strides"),
+                 .padding = config.get_string("padding"),
+                 .activation = config.get_string("activation")});
+}
+
 }  // namespace nn::layers

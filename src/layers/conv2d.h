@@ -54,6 +54,8 @@ class Conv2D : public LayerBase<Conv2D> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, H, W, C) -> y: (N, Ho, Wo, F)
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, Ho, Wo, F) -> dx: (N, H, W, C)
   std::string type() const override { return "Conv2D"; }
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static Conv2D from_config(const Config& config);  // for nn::load_model
   std::vector<Param*> params() override { return {&kernel_, &bias_}; }
   double forward_flops() const override;
   std::string explain_params() const override;

@@ -82,4 +82,8 @@ std::string Dense::explain_params() const {
   return std::to_string(units_) + " units × (" + std::to_string(input_shape()[0]) + " inputs + 1 bias)";
 }
 
+Config Dense::get_config() const { return Config().set("units", units_).set("activation", activation_name(activation_)); }
+
+Dense Dense::from_config(const Config& config) { return Dense(config.get_int("units"), config.get_string("activation")); }
+
 }  // namespace nn::layers

@@ -11,6 +11,9 @@
 //   std::vector<Param*> params()                          if the layer has weights
 //   double forward_flops() const                          optional, for summary({.explain=true})
 //   std::string explain_params() const                    optional, the arithmetic of the count
+//   Config get_config() const                             for model.save: the constructor arguments
+//   static YourLayer from_config(const Config&)           for nn::load_model, if the constructor
+//                                                          takes arguments (see layers/layer_registry.h)
 // and derive from LayerBase<YourLayer> so `YourLayer(...)(x)` works in the functional API.
 //
 // Shapes given to build() exclude the batch dimension, as in Keras: a Dense layer on a
@@ -47,6 +50,10 @@
 // params()    the same Param objects every call, in Keras's order; a param's name becomes
 //             its weight-file key ("<layer name>/<param name>", e.g. "dense/kernel").
 //             trainable = false for state the optimizer must leave alone.
+// get_config()  the arguments that rebuild this layer (layers/config.h), as Keras's
+//             get_config: from_config(get_config()) builds an equal layer, before its weights.
+//             Not the name (model.save records it) and not the weights (saved as in
+//             save_weights). The default throws an nn::Error saying what to override.
 // clone()     (LayerBase provides it) an independent copy: changing one's weights never
 //             changes the other's.
 // output_activation()  a layer that ends in an activation (Dense, Conv2D, Activation) says
@@ -72,6 +79,7 @@
 #include <vector>
 
 #include "layers/activations.h"
+#include "layers/config.h"
 #include "layers/node.h"
 #include "tensor/rng.h"
 #include "tensor/tensor.h"
@@ -97,6 +105,7 @@ class Layer {
   virtual std::vector<Param*> params() { return {}; }
   virtual double forward_flops() const { return 0.0; }  // per sample, multiply-add = 2
   virtual std::string explain_params() const { return ""; }
+  virtual Config get_config() const;  // for model.save; see the contract above
   virtual std::shared_ptr<Layer> clone() const = 0;
   // A layer that draws random numbers while training (Dropout) returns its generator, so
   // a checkpoint can save where its stream is and a resumed run continue it exactly.

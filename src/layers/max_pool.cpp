@@ -65,4 +65,12 @@ double MaxPooling2D::forward_flops() const {
   return static_cast<double>(out_h_) * out_w_ * channels_ * pool_size_ * pool_size_;
 }
 
+Config MaxPooling2D::get_config() const {
+  return Config().set("pool_size", pool_size_).set("strides", strides_).set("padding", padding_);
+}
+
+MaxPooling2D MaxPooling2D::from_config(const Config& config) {
+  return MaxPooling2D(config.get_int("pool_size"), config.get_int("strides"), config.get_string("padding"));
+}
+
 }  // namespace nn::layers

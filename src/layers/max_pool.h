@@ -31,6 +31,8 @@ class MaxPooling2D : public LayerBase<MaxPooling2D> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, H, W, C) -> y: (N, Ho, Wo, C)
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, Ho, Wo, C) -> dx: (N, H, W, C)
   std::string type() const override { return "MaxPooling2D"; }
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static MaxPooling2D from_config(const Config& config);  // for nn::load_model
   double forward_flops() const override;  // comparisons, counted as 1 each
 
   int pool_size() const { return pool_size_; }

@@ -85,6 +85,16 @@ struct SummaryOptions {
   bool explain = false;  // add the arithmetic of each count, FLOPs and memory
 };
 
+// model.save(path, {.include_optimizer = true}); see model/model_file.h.
+struct SaveOptions {
+  // Also save how the model was compiled and the optimizer's state (and Dropout's
+  // generators), so load_model returns it compiled, ready to continue training.
+  bool include_optimizer = false;
+};
+
+class Model;
+std::unique_ptr<Model> load_model(const std::string& path);  // model/model_file.h
+
 class Model {
  public:
   // name "": Keras's unique name, "model", then "model_1", ... (reset_layer_names resets it).
@@ -119,7 +129,10 @@ class Model {
   std::vector<Tensor> get_weights();
   void set_weights(const std::vector<Tensor>& weights);
   void save_weights(const std::string& path);
-  void load_weights(const std::string& path);
+  void load_weights(const std::string& path);  // also reads the weights of a model file (save)
+  // The whole model: architecture (config.json) and weights in one zip, read back by
+  // nn::load_model (model/model_file.h). Written atomically, like every file here.
+  void save(const std::string& path, SaveOptions options = {});
   bool stop_training = false;  // a callback sets it to end fit after this epoch
 
   // ---- checkpoints (model/checkpoint.cpp; the ModelCheckpoint callback calls save) ----
@@ -200,9 +213,12 @@ class Model {
   std::vector<NamedArray> weight_entries();
   // Pairs every parameter with its entry, checking names, types and shapes; throws an IoError
   // listing every mismatch (and changes nothing) when `entries` do not fit this model.
-  // Entries under "checkpoint/" are not weights and are skipped.
+  // Entries under "checkpoint/" are not weights and are skipped. `hint` ends the message.
   std::vector<std::pair<Param*, const Tensor*>> match_weights(const std::vector<NamedArray>& entries,
-                                                              const std::string& what);
+                                                              const std::string& what,
+                                                              const std::string& hint = kRebuildHint);
+  static const char* const kRebuildHint;  // "build the model exactly as when it was saved..."
+  friend std::unique_ptr<Model> load_model(const std::string& path);  // builds, then fills in weights and state
   void configure_loss_from_logits();
   // The batch's loss: from logits_ when the loss computes from the logits, else from y_pred.
   float batch_loss(const Tensor& y_pred, const Tensor& y_true);  // y_pred, y_true: (N, output...)
