@@ -30,6 +30,11 @@ EX_CHECKS  := $(sort $(wildcard tutorials/exercises/checks/*_check.cpp))
 EX_NAMES   := $(EX_CHECKS:tutorials/exercises/checks/%_check.cpp=%)
 EX_BINS    := $(EX_NAMES:%=$(BUILD)/exercises/%_check)
 EX_SOLVED  := $(EX_NAMES:%=$(BUILD)/exercises/solutions/%_check)
+# ... and against every planted bug: checks/planted/<bug>/<N_name>.h, a solution with one
+# mistake that the checks must catch and name (tests/run_exercises.sh).
+EX_PLANTED_FILES := $(sort $(wildcard tutorials/exercises/checks/planted/*/*.h))
+planted_bug = $(notdir $(patsubst %/,%,$(dir $(1))))
+EX_PLANTED := $(foreach f,$(EX_PLANTED_FILES),$(BUILD)/exercises/planted/$(call planted_bug,$(f)))
 
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
@@ -77,7 +82,14 @@ $(BUILD)/exercises/solutions/%_check: tutorials/exercises/checks/%_check.cpp $(L
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -Itutorials/exercises/solutions -Itests $< $(LIB) $(LDFLAGS) -o $@
 
-exercises: $(EX_BINS) $(EX_SOLVED)
+define planted_rule
+$(BUILD)/exercises/planted/$(call planted_bug,$(1)): tutorials/exercises/checks/$(basename $(notdir $(1)))_check.cpp $(1) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CXX) $$(CXXFLAGS) -I$(dir $(1)) -Itests $$< $$(LIB) $$(LDFLAGS) -o $$@
+endef
+$(foreach f,$(EX_PLANTED_FILES),$(eval $(call planted_rule,$(f))))
+
+exercises: $(EX_BINS) $(EX_SOLVED) $(EX_PLANTED)
 
 # make exercise N=1: check your solution of exercise 1 (see tutorials/exercises/README.md).
 exercise:
@@ -245,5 +257,5 @@ help:
 	@echo "make fuzz       fuzz the file parsers with libFuzzer (FUZZ_SECONDS=60 each)"
 	@echo "make clean      remove build folders"
 
--include $(EX_BINS:%=%.d) $(EX_SOLVED:%=%.d)
+-include $(EX_BINS:%=%.d) $(EX_SOLVED:%=%.d) $(EX_PLANTED:%=%.d)
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TUT_BINS:%=%.d) $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/tests/bench/%.d)
