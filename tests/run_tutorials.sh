@@ -1,44 +1,34 @@
 #!/usr/bin/env bash
-# Runs, from the repository root (so they find datasets/ and write pictures to out/):
-#   * every tutorial with --quick (a small slice, seconds each), as CI must, and once more
-#     in reference mode (NN_REFERENCE=1: the plain loops of src/reference/);
-#   * every exercise's reference solution, which must pass its checks;
-#   * every exercise's untouched stub, which must fail with "not implemented yet".
-# One line each; on a failure, the end of the program's output.
+# The tutorials' part of `make test`, run from the repository root. For every tutorial:
+#   tutorial NN --quick                 the fast path on the best data set here, as CI must;
+#                                       pictures go to out/quick/, so the ones `make run`
+#                                       and full runs wrote in out/ stay as they were
+#   tutorial NN --quick, NN_REFERENCE=1 the plain loops of src/reference/
+# One line per check, each counted in make test's last line (tests/tally.sh); the output
+# of each run is in build/logs/.
 set -uo pipefail
 build=$1
-failed=0
+here=$(dirname "$0")
+# shellcheck source=tests/tally.sh
+source "$here/tally.sh"
 
-# run LABEL EXPECT COMMAND... : EXPECT is "pass" or "not-implemented"
-run() {
-  local label=$1 expect=$2
-  shift 2
-  local log="$build/logs/${label//[^A-Za-z0-9_]/_}.log" start ms status
-  mkdir -p "$build/logs"
-  start=$(date +%s%N)
+# run_check LABEL COMMAND...: passes when COMMAND exits 0
+run_check() {
+  local label=$1 log start status
+  shift
+  log=$(log_path "$build" "$label")
+  start=$(now_ms)
   "$@" >"$log" 2>&1 </dev/null
   status=$?
-  ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  if { [ "$expect" = pass ] && [ $status -eq 0 ]; } ||
-     { [ "$expect" = not-implemented ] && [ $status -ne 0 ] && grep -q "not implemented yet" "$log"; }; then
-    printf '%-64s ok (%d.%01d s)\n' "$label" $((ms / 1000)) $((ms % 1000 / 100))
-  else
-    printf '%-64s FAILED (exit %d), last lines of %s:\n' "$label" "$status" "$log"
-    tail -n 15 "$log" | sed 's/^/    /'
-    failed=$((failed + 1))
-  fi
+  if [ $status -eq 0 ]; then report_ok "$label" $(($(now_ms) - start)); else report_failed "$label" "exit $status" "$log"; fi
 }
 
-for bin in "$build"/tutorials/[0-9][0-9]_*; do
-  [ -x "$bin" ] && run "tutorial $(basename "$bin") --quick" pass "$bin" --quick
+tutorials=()
+for src in tutorials/[0-9][0-9]_*.cpp; do tutorials+=("$(basename "$src" .cpp)"); done
+for name in "${tutorials[@]}"; do
+  run_check "tutorial $name --quick" "$build/tutorials/$name" --quick
 done
-for bin in "$build"/tutorials/[0-9][0-9]_*; do
-  [ -x "$bin" ] && run "tutorial $(basename "$bin") --quick, NN_REFERENCE=1" pass env NN_REFERENCE=1 "$bin" --quick
+for name in "${tutorials[@]}"; do
+  run_check "tutorial $name --quick, NN_REFERENCE=1" env NN_REFERENCE=1 "$build/tutorials/$name" --quick
 done
-for bin in "$build"/exercises/solutions/*_check; do
-  [ -x "$bin" ] && run "exercise $(basename "$bin" _check): solution passes" pass "$bin"
-done
-for bin in "$build"/exercises/*_check; do
-  [ -x "$bin" ] && run "exercise $(basename "$bin" _check): stub says not implemented" not-implemented "$bin"
-done
-exit "$failed"
+exit "$TALLY_FAILED"
