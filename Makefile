@@ -101,8 +101,8 @@ exercise:
 # make test: install doctest if it is missing, build, run every check, and finish with one
 # plain summary line "tests: N passed, N failed" that counts all of them, and that the exit
 # status agrees with (so a run that executed nothing is visible as "tests: 0 passed").
-# Before the unit tests: every tutorial with --quick (as CI must) and in reference mode
-# (tests/run_tutorials.sh);
+# Before the unit tests: every tutorial with --quick (as CI must) and in reference mode,
+# compared with its recorded output, and its header's numbers (tests/run_tutorials.sh);
 # the exercises: solutions, planted bugs, and the stubs or your own files
 # (tests/run_exercises.sh); the install check (tests/install/run.sh: make install into a
 # temporary prefix, then build a program outside the tree with pkg-config and with CMake).
@@ -120,6 +120,17 @@ test:
 	 NN_TALLY=$(TALLY) MAKE="$(MAKE)" bash tests/run_counted.sh tests/run_exercises.sh $(BUILD); \
 	 NN_TALLY=$(TALLY) MAKE="$(MAKE)" bash tests/run_counted.sh tests/install/run.sh $(BUILD); \
 	 NN_TALLY=$(TALLY) bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS)
+
+# make expected: run the tutorials again and record what they print in tutorials/expected/
+# (the --quick runs that make test compares, and the full runs whose numbers the tutorials'
+# headers quote; the rules are in tutorials/expected/README.md). RUNS=quick skips the full
+# runs (~5 minutes); ONLY=05 records only the tutorials whose name contains 05. Then read
+# `git diff tutorials/expected` before committing what changed.
+RUNS ?= all
+.PHONY: expected
+expected:
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) tutorials
+	@bash tests/expected_output.sh record $(BUILD) $(RUNS) $(ONLY)
 
 tutorials: $(TUT_BINS)
 
@@ -255,6 +266,7 @@ clean:
 help:
 	@echo "make run        train the chapter's MLP on the best data set on this machine"
 	@echo "make test       install doctest if missing, build, run every test"
+	@echo "make expected   record the tutorials' output again in tutorials/expected/ (RUNS=quick, ONLY=05)"
 	@echo "make lib        build build/libnn.a (the default)"
 	@echo "make tutorials  build every tutorial into build/tutorials/"
 	@echo "make bench      build and run the benchmarks (tests/bench/)"
