@@ -98,9 +98,9 @@ exercise:
 	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(filter $(N)_%,$(EX_NAMES))_check
 	@$(BUILD)/exercises/$(filter $(N)_%,$(EX_NAMES))_check
 
-# make test: install doctest if it is missing, build, run every check, and finish with one
-# plain summary line "tests: N passed, N failed" that counts all of them, and that the exit
-# status agrees with (so a run that executed nothing is visible as "tests: 0 passed").
+# make test: install doctest and nlohmann-json if missing, build, run every check, and finish
+# with one plain summary line "tests: N passed, N failed" that counts all of them, and that
+# the exit status agrees with (so a run that executed nothing is visible as "tests: 0 passed").
 # Before the unit tests: every tutorial with --quick (as CI must) and in reference mode,
 # compared with its recorded output, and its header's numbers (tests/run_tutorials.sh);
 # the exercises: solutions, planted bugs, and the stubs or your own files
@@ -110,16 +110,26 @@ exercise:
 # tests/run_and_summarize.sh adds to the unit tests' count. Your own exercise files are
 # built quietly first (in parallel) and then by tests/run_exercises.sh, which reports on
 # them: one that does not compile yet does not stop make test.
+# The ONNX tests (tests/test_onnx_tools.cpp) check exported files with two outside tools,
+# which tests/onnx/ensure_tools.sh installs when missing: Debian's python3-onnx (apt-get) and
+# npm's onnxruntime-node, once, into ONNXRUNTIME_DIR (the same folder for every BUILD, and
+# for make asan and make tsan). Without node the onnxruntime comparison is skipped with a
+# notice; if npm cannot install it, make test fails and says why (a counted failure).
+ONNXRUNTIME_DIR ?= build/onnxruntime
+ENSURE_ONNX_TOOLS = bash tests/onnx/ensure_tools.sh $(ONNXRUNTIME_DIR)
 TALLY = $(BUILD)/logs/tally.txt
 test:
 	@bash tests/ensure_doctest.sh
+	@bash tests/ensure_json.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) $(TEST_BIN) tutorials $(EX_SOLVED) $(EX_PLANTED)
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) -k $(EX_BINS) >/dev/null 2>&1 || true  # yours: see run_exercises.sh
 	@mkdir -p $(BUILD)/logs && : > $(TALLY); \
+	 if $(ENSURE_ONNX_TOOLS); then printf 'pass\tthe ONNX tools are ready\n' >> $(TALLY); \
+	 else printf 'fail\tthe ONNX tools (tests/onnx/ensure_tools.sh, see above)\n' >> $(TALLY); fi; \
 	 NN_TALLY=$(TALLY) bash tests/run_counted.sh tests/run_tutorials.sh $(BUILD); \
 	 NN_TALLY=$(TALLY) MAKE="$(MAKE)" bash tests/run_counted.sh tests/run_exercises.sh $(BUILD); \
 	 NN_TALLY=$(TALLY) MAKE="$(MAKE)" bash tests/run_counted.sh tests/install/run.sh $(BUILD); \
-	 NN_TALLY=$(TALLY) bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS)
+	 NN_TALLY=$(TALLY) NN_ONNXRUNTIME_DIR=$(ONNXRUNTIME_DIR) bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS)
 
 # make expected: run the tutorials again and record what they print in tutorials/expected/
 # (the --quick runs that make test compares, and the full runs whose numbers the tutorials'
@@ -129,15 +139,19 @@ test:
 RUNS ?= all
 .PHONY: expected
 expected:
+	@bash tests/ensure_json.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) tutorials
 	@bash tests/expected_output.sh record $(BUILD) $(RUNS) $(ONLY)
 
 tutorials: $(TUT_BINS)
 
 # make run: the seed's MLP end to end, on the best data set already on this machine.
-# It first prepares data already on this machine (no network, no sudo): e.g. Debian's
-# Fashion-MNIST package is decompressed into datasets/fashion-mnist/.
+# It installs the one header the library builds with (nlohmann-json, for model files'
+# config.json) if it is missing, builds with every core (unless make was given -j), then
+# prepares data already on this machine (no network, no sudo): e.g. Debian's Fashion-MNIST
+# package is decompressed into datasets/fashion-mnist/.
 run:
+	@bash tests/ensure_json.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) $(BUILD)/tutorials/08_first_mlp
 	@bash datasets/fetch --local
 	$(BUILD)/tutorials/08_first_mlp $(ARGS)
@@ -152,8 +166,8 @@ data:
 	@bash datasets/fetch $(NAME)
 
 # make fuzz: each file parser under libFuzzer (clang) with AddressSanitizer and UBSan, for
-# FUZZ_SECONDS seconds each (default 60): IDX (MNIST), CIFAR-10 batches, and the .npz
-# weights/checkpoint reader (tests/fuzz/fuzz_*.cpp). The parsers are compiled straight from their
+# FUZZ_SECONDS seconds each (default 60): IDX (MNIST), CIFAR-10 batches, the .npz
+# weights/checkpoint reader, and a model file's config.json reader (tests/fuzz/fuzz_*.cpp). The parsers are compiled straight from their
 # sources with clang; the corpus grows in build/fuzz/corpus_<target>/ and a crashing input
 # is saved as build/fuzz/crash-… (replay it: build/fuzz/fuzz_idx build/fuzz/crash-…).
 FUZZ_SECONDS ?= 60
@@ -161,14 +175,17 @@ FUZZ_CXX     ?= clang++
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_FLAGS   := -std=c++20 -g -O1 -Wall -Wextra -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -Itests
 FUZZ_LIB     := src/data/binary_file.cpp src/data/idx.cpp src/data/cifar10.cpp src/model/npz.cpp src/model/npy.cpp \
+                src/model/model_config.cpp src/layers/config.cpp \
                 src/tensor/tensor.cpp src/tensor/shape.cpp src/tensor/crc32.cpp src/tensor/file_io.cpp
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 .PHONY: fuzz
 fuzz:
 	@FUZZ_CXX=$(FUZZ_CXX) bash tests/fuzz/ensure_libfuzzer.sh
+	@CXX=$(FUZZ_CXX) bash tests/ensure_json.sh
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CXX) -std=c++20 -O1 -Isrc -Itests tests/fuzz/make_seeds.cpp $(FUZZ_LIB) -o $(FUZZ_DIR)/make_seeds
-	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/corpus_fuzz_idx $(FUZZ_DIR)/corpus_fuzz_cifar10 $(FUZZ_DIR)/corpus_fuzz_npz
+	$(FUZZ_DIR)/make_seeds $(FUZZ_DIR)/corpus_fuzz_idx $(FUZZ_DIR)/corpus_fuzz_cifar10 $(FUZZ_DIR)/corpus_fuzz_npz \
+	  $(FUZZ_DIR)/corpus_fuzz_model_config
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "== $$t: building"; \
 	  $(FUZZ_CXX) $(FUZZ_FLAGS) tests/fuzz/$$t.cpp $(FUZZ_LIB) -o $(FUZZ_DIR)/$$t || exit 1; \
@@ -195,17 +212,21 @@ BUILD_JOBS   = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc))
 .PHONY: asan tsan
 asan:
 	@bash tests/ensure_doctest.sh
+	@bash tests/ensure_json.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) BUILD=build-asan OPT="$(ASAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=address,undefined" \
 	  build-asan/tests/run_tests
-	@NN_TEST_QUICK=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
+	@onnx_ok=0; $(ENSURE_ONNX_TOOLS) || onnx_ok=$$?; \
+	 NN_TEST_QUICK=1 NN_ONNXRUNTIME_DIR=$(ONNXRUNTIME_DIR) ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  bash tests/run_and_summarize.sh build-asan/tests/run_tests $(TEST_ARGS)
+	  bash tests/run_and_summarize.sh build-asan/tests/run_tests $(TEST_ARGS) && [ $$onnx_ok -eq 0 ]
 tsan:
 	@bash tests/ensure_doctest.sh
+	@bash tests/ensure_json.sh
 	@$(MAKE) --no-print-directory $(BUILD_JOBS) BUILD=build-tsan OPT="$(TSAN_FLAGS)" EXTRA_LDFLAGS="-fsanitize=thread" \
 	  build-tsan/tests/run_tests
-	@NN_TEST_QUICK=1 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  bash tests/run_and_summarize.sh build-tsan/tests/run_tests $(TEST_ARGS)
+	@onnx_ok=0; $(ENSURE_ONNX_TOOLS) || onnx_ok=$$?; \
+	 NN_TEST_QUICK=1 NN_ONNXRUNTIME_DIR=$(ONNXRUNTIME_DIR) TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  bash tests/run_and_summarize.sh build-tsan/tests/run_tests $(TEST_ARGS) && [ $$onnx_ok -eq 0 ]
 
 # A -O0 -g build in its own folder, for stepping through a tutorial in gdb.
 debug:
@@ -265,7 +286,7 @@ clean:
 
 help:
 	@echo "make run        train the chapter's MLP on the best data set on this machine"
-	@echo "make test       install doctest if missing, build, run every test"
+	@echo "make test       install doctest and nlohmann-json if missing, build, run every test"
 	@echo "make expected   record the tutorials' output again in tutorials/expected/ (RUNS=quick, ONLY=05)"
 	@echo "make lib        build build/libnn.a (the default)"
 	@echo "make tutorials  build every tutorial into build/tutorials/"

@@ -2,7 +2,7 @@
 # install_debian_packages HINT PACKAGE...: installs Debian packages with apt-get (with sudo
 # when not root; once more after refreshing the package lists if the first try fails).
 # Without apt-get, or when installing fails, it prints HINT (how to get them elsewhere)
-# and returns 1. Sourced by tests/ensure_doctest.sh and tests/ensure_build_tools.sh.
+# and returns 1. Sourced by tests/ensure_doctest.sh, tests/ensure_json.sh and tests/ensure_build_tools.sh.
 install_debian_packages() {
   local hint=$1
   shift

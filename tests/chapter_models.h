@@ -1,4 +1,4 @@
-// The chapter's convolutional network and random classification data, shared by the tests
+// The chapter's networks and random classification data, shared by the tests
 // and benchmarks that need them. (The tutorials spell the networks out line by line on
 // purpose: there, the code is the lesson.)
 #pragma once
@@ -26,6 +26,35 @@ inline nn::Model cnn(const nn::Shape& input_shape = {32, 32, 3}) {
   x = L::Dropout(0.5f)(x);
   x = L::Dense(10)(x);
   nn::Node output = L::Activation("softmax")(x);
+  return nn::Model(input, output);
+}
+
+// The chapter's MLP: Input → Flatten → Dense 200 relu → Dense 150 relu → Dense 10 softmax.
+// On (32, 32, 3): 646,260 parameters.
+inline nn::Model mlp(const nn::Shape& input_shape = {32, 32, 3}) {
+  namespace L = nn::layers;
+  nn::Node input = L::Input(input_shape);
+  nn::Node x = L::Flatten()(input);
+  x = L::Dense(200, "relu")(x);
+  x = L::Dense(150, "relu")(x);
+  nn::Node output = L::Dense(10, "softmax")(x);
+  return nn::Model(input, output);
+}
+
+// A small convolutional network that pools instead of striding: 2 × (Conv2D 3×3 "same"
+// relu → BatchNormalization → MaxPooling2D 2) → Flatten → Dropout 0.25 → Dense 10 softmax.
+inline nn::Model pooling_cnn(const nn::Shape& input_shape = {16, 16, 3}) {
+  namespace L = nn::layers;
+  nn::Node input = L::Input(input_shape);
+  nn::Node x = input;
+  for (int filters : {8, 16}) {
+    x = L::Conv2D(filters, 3, {.padding = "same", .activation = "relu"})(x);
+    x = L::BatchNormalization()(x);
+    x = L::MaxPooling2D(2)(x);
+  }
+  x = L::Flatten()(x);
+  x = L::Dropout(0.25f)(x);
+  nn::Node output = L::Dense(10, "softmax")(x);
   return nn::Model(input, output);
 }
 

@@ -7,7 +7,7 @@
 //
 // The two paths add the same numbers in different orders (and the reference in double),
 // so they agree to float rounding, not bit for bit: we accept
-//   |fast - ref| <= 1e-5 · (1 + max |ref|)   per tensor,
+//   max |fast - ref| <= 1e-5 · max |ref|   per tensor,
 // a bound a wrong index, a missing term or a lost factor breaks by orders of magnitude.
 #pragma once
 #include <algorithm>
@@ -26,15 +26,37 @@ struct ReferenceMode {
   ~ReferenceMode() { nn::set_reference_mode(before); }
 };
 
-// Largest |a - b| over max(1, max |b|); infinity when the shapes differ.
-inline double relative_difference(const nn::Tensor& a, const nn::Tensor& b) {
+// Largest |a - b| over max(max |b|, floor); infinity when the shapes differ. The floor is
+// for tensors that are all but zero by the maths, where both paths hold only rounding
+// noise (a bias before BatchNormalization has a gradient of zero): pass the scale of the
+// tensors around it.
+inline double relative_difference(const nn::Tensor& a, const nn::Tensor& b, double floor = 1e-30) {
   if (a.shape() != b.shape()) return INFINITY;
-  double diff = 0, scale = 1;
+  double diff = 0, scale = floor;
   for (size_t i = 0; i < a.size(); ++i) {
     diff = std::max(diff, static_cast<double>(std::abs(a[i] - b[i])));
     scale = std::max(scale, static_cast<double>(std::abs(b[i])));
   }
   return diff / scale;
+}
+
+// Floors for a model's parameters, one per entry of model.params(), given the reference's
+// tensors for them: a thousandth of the largest number in any of them; and for the bias of
+// a layer right before a BatchNormalization, that largest number itself. Such a bias has a
+// gradient of exactly zero by the maths (the normalisation subtracts the batch mean, so
+// Σ dL/dx over a channel is 0), and what both paths hold there is rounding noise of sums
+// over the whole batch: it can only be compared with the size of the other gradients.
+inline std::vector<double> model_floors(nn::Model& model, const std::vector<nn::Tensor>& tensors) {
+  double largest = 0;
+  for (const nn::Tensor& t : tensors)
+    for (float v : t) largest = std::max(largest, static_cast<double>(std::abs(v)));
+  std::vector<double> floors;
+  const auto& layers = model.layers();
+  for (size_t l = 0; l < layers.size(); ++l) {
+    const bool before_bn = l + 1 < layers.size() && layers[l + 1]->type() == "BatchNormalization";
+    for (nn::Param* p : layers[l]->params()) floors.push_back(before_bn && p->name == "bias" ? largest : 1e-3 * largest);
+  }
+  return floors;
 }
 
 struct Outputs {

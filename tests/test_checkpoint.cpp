@@ -28,17 +28,6 @@ fs::path scratch_dir(const std::string& name) {
 }
 
 
-// The chapter's MLP (Flatten → Dense 200 relu → Dense 150 relu → Dense 10 softmax) on
-// small 8×8×3 images, so a step takes well under a millisecond.
-nn::Model chapter_mlp() {
-  Node input = L::Input({8, 8, 3});
-  Node x = L::Flatten()(input);
-  x = L::Dense(200, "relu")(x);
-  x = L::Dense(150, "relu")(x);
-  Node output = L::Dense(10, "softmax")(x);
-  return nn::Model(input, output);
-}
-
 // A small CNN with everything that carries state besides the weights: BatchNormalization
 // (moving statistics) and Dropout (its own generator).
 nn::Model small_cnn() {
@@ -95,7 +84,7 @@ nn::History run_mlp(nn::Model& model, std::vector<std::shared_ptr<nn::Callback>>
 nn::Model fresh_mlp() {
   nn::reset_layer_names();
   nn::set_seed(7);  // weight initialisation
-  return chapter_mlp();
+  return chapter::mlp({8, 8, 3});  // small images, so a step takes well under a millisecond
 }
 
 // Tells the parent (through a pipe) after every batch how many steps are done; with
@@ -532,5 +521,18 @@ TEST_CASE("the last good checkpoint survives a write that fails half-way (disk f
   CHECK(nn::read_file(ckpt) == good);
   CHECK_THROWS_AS(nn::ModelCheckpoint(""), nn::ValueError);
   CHECK_THROWS_AS(nn::ModelCheckpoint(ckpt, {.save_freq = -1}), nn::ValueError);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("checkpoint: saved before the first step, it resumes (the optimizer's state is zeros)") {
+  const fs::path dir = scratch_dir("ckpt_before_training");
+  const std::string ckpt = (dir / "ckpt.npz").string();
+  nn::Model model = fresh_mlp();
+  model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.001f), {});
+  model.save_checkpoint(ckpt);  // no step yet: Adam has made no m and v of its own
+  nn::Model again = fresh_mlp();
+  again.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.001f), {});
+  CHECK_NOTHROW(again.resume_from(ckpt));
+  CHECK(again.optimizer().iterations() == 0);
   fs::remove_all(dir);
 }

@@ -9,6 +9,9 @@
 //   4. a clone is independent: changing its weights leaves the original's output alone
 //   5. 1 and 2 threads give bit-identical y, dx and grads (on inputs big enough to be split)
 //   6. the fast path and reference mode agree to float rounding (tests/reference_check.h)
+//   7. rebuilt from its config (get_config -> from_config through the layer registry, as
+//      nn::load_model does), a layer has the same arguments and, with the same weights,
+//      gives the same y bit for bit
 #include <doctest/doctest.h>
 
 #include <functional>
@@ -28,7 +31,10 @@ struct Case {
   std::string what;
   std::function<std::shared_ptr<Layer>()> make;  // a fresh, unbuilt layer
   Shape small;      // (N, ...) input for the gradient check
-  Shape large;      // (N, ...) input for the thread check: above the parallel thresholds
+  Shape large;      // (N, ...) input for the thread check: big enough that the layer's
+                    // parallel code really splits (multiply-adds >= gemm's kMinParallelWork,
+                    // numbers >= kLayerParallelThreshold); Flatten, ELU and PReLU have no
+                    // parallel code, so for them the check is trivially true
   bool gradcheck_training = true;  // Dropout: checked at inference (its mask is random)
   bool spaced = false;  // MaxPooling2D: inputs at least 0.05 apart, so a step of the
                         // gradient check never changes which value is a window's max
@@ -144,14 +150,29 @@ void conform(const Case& c) {
     CHECK_MESSAGE(cmp.worst <= refcheck::kTolerance, "training ", training, ": fast and reference differ by ",
                   cmp.worst, " in ", cmp.where);
   }
+  // 7. rebuilt from its config
+  {
+    auto layer = built(c, c.small);
+    const std::shared_ptr<Layer> again = layer_from_config(layer->type(), layer->get_config());
+    CHECK(again->type() == layer->type());
+    CHECK_MESSAGE(again->get_config() == layer->get_config(), "from_config(get_config()) must keep every argument");
+    again->build_for(layer->input_shape());
+    const auto ps = layer->params(), qs = again->params();
+    REQUIRE(ps.size() == qs.size());
+    for (size_t i = 0; i < ps.size(); ++i) qs[i]->value = ps[i]->value;
+    Tensor y, y_again;
+    layer->forward(x, y, false);
+    again->forward(x, y_again, false);
+    CHECK_MESSAGE(same_bits(y, y_again), "the layer rebuilt from its config must compute the same y");
+  }
 }
 
 std::vector<Case> every_layer_type() {
   // tanh rather than relu: a finite-difference step across relu's kink is off by design
   auto same = [](int s) { return L::Conv2DOptions{.strides = s, .padding = "same", .activation = "tanh"}; };
   return {
-      {"Dense relu", [] { return std::make_shared<L::Dense>(7, "relu"); }, {5, 13}, {64, 1100}},
-      {"Dense softmax", [] { return std::make_shared<L::Dense>(4, "softmax"); }, {3, 6}, {300, 300}},
+      {"Dense relu", [] { return std::make_shared<L::Dense>(7, "relu"); }, {5, 13}, {64, 2048}},
+      {"Dense softmax", [] { return std::make_shared<L::Dense>(4, "softmax"); }, {3, 6}, {500, 500}},
       {"Conv2D (im2col: kw·C < 32)", [=] { return std::make_shared<L::Conv2D>(5, 3, same(2)); }, {2, 7, 7, 3},
        {8, 32, 32, 3}},
       {"Conv2D (implicit GEMM)", [] { return std::make_shared<L::Conv2D>(6, 3); }, {2, 6, 6, 13}, {8, 16, 16, 32}},
@@ -171,5 +192,7 @@ std::vector<Case> every_layer_type() {
 }  // namespace
 
 TEST_CASE("conformance: every layer type meets the layer contract") {
+  register_layer<ELU>("ELU");  // so check 7 can rebuild the exercise solutions from their configs
+  register_layer<PReLU>("PReLU");
   for (const Case& c : every_layer_type()) conform(c);
 }

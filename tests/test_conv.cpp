@@ -520,7 +520,7 @@ TEST_CASE("summary of the chapter's CNN matches Keras 2.11 character for charact
   nn::Model model = chapter::cnn();
   const std::string blank = std::string(65, ' ') + "\n";
   // Keras cuts "batch_normalization (BatchNormalization)" after 27 characters and continues
-  // it on the next line.
+  // it on the next line; the empty row follows every layer, the last one too (issue 18).
   const std::string expected =
       "Model: \"model\"\n" + std::string(65, '_') + "\n" +
       pad65(" Layer (type)                Output Shape              Param #") + std::string(65, '=') + "\n" +
@@ -543,7 +543,7 @@ TEST_CASE("summary of the chapter's CNN matches Keras 2.11 character for charact
       pad65(" leaky_re_lu_4 (LeakyReLU)   (None, 128)               0") + blank +
       pad65(" dropout (Dropout)           (None, 128)               0") + blank +
       pad65(" dense_1 (Dense)             (None, 10)                1290") + blank +
-      pad65(" activation (Activation)     (None, 10)                0") + std::string(65, '=') + "\n" +
+      pad65(" activation (Activation)     (None, 10)                0") + blank + std::string(65, '=') + "\n" +
       "Total params: 592,554\n"
       "Trainable params: 591,914\n"
       "Non-trainable params: 640\n" +

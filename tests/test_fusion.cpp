@@ -122,7 +122,7 @@ TEST_CASE("training with layer fusion on and off gives bit-identical weights (th
   }
 }
 
-TEST_CASE("after a fused training step layer_output refuses the fused layers; forward brings them back") {
+TEST_CASE("after a fused training step layer_output refuses the fused BatchNormalization; forward brings it back") {
   Node input = L::Input({3});
   Node dense = L::Dense(4)(input);
   Node bn = L::BatchNormalization()(dense);
@@ -144,7 +144,7 @@ TEST_CASE("after a fused training step layer_output refuses the fused layers; fo
   const Tensor f = features.predict(x);
   CHECK_NOTHROW(model.layer_output(1));  // the Dense before them was not fused
   CHECK_THROWS_WITH_AS(model.layer_output(2), doctest::Contains("forward(x, training)"), nn::Error);
-  CHECK_THROWS_AS(model.layer_output(3), nn::Error);
+  CHECK(model.layer_output(3).shape() == Shape{8, 4});  // the fused step wrote the LeakyReLU's output
   model.forward(x, false);
   const Tensor& normalised = model.layer_output(2);
   const Tensor& activated = model.layer_output(3);

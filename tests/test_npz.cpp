@@ -319,6 +319,9 @@ TEST_CASE("npz: hand-made files with bad headers give clear messages") {
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647), }", 24, "far too large"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536, 65536), }", 24, "needs 1125899906842624 bytes"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (65536, 65536, 0), }", 24, "needs 0 bytes"},
+      // Empty, but its other dimensions multiply past any size: still a clear IoError.
+      {"{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647, 0), }", 0, "far too large"},
+      {"{'descr': '<i8', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647, 0), }", 0, "far too large"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 3), }", 24, "too large"},
       {"{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 3), }", 24, "malformed"},
       {"{'descr': '<f4', 'fortran_order': False, }", 24, "must all be present"},
@@ -348,7 +351,15 @@ TEST_CASE("npz: hand-made files with bad headers give clear messages") {
   npy[10 + le16(&npy[8]) - 1] = ' ';  // no final newline
   CHECK(decode_error(make_zip("a.npy", npy)).find("newline") != std::string::npos);
 
-  CHECK(decode_error(make_zip("a.txt", make_npy(ok_dict, 24))).find("not a .npy array") != std::string::npos);
+  // A file that is not an array is skipped, as numpy.load skips it (a model file's config.json).
+  {
+    const auto z = make_zip("a.txt", make_npy(ok_dict, 24));
+    CHECK(nn::decode_npz(z.data(), z.size()).empty());
+    const auto files = nn::decode_zip(z.data(), z.size());
+    REQUIRE(files.size() == 1);
+    CHECK(files[0].name == "a.txt");
+    CHECK(files[0].data == make_npy(ok_dict, 24));
+  }
   CHECK(decode_error(make_zip("a.npy", make_npy(ok_dict, 24), false, 8)).find("savez_compressed") != std::string::npos);
   CHECK(decode_error({'P', 'K'}).find("too short") != std::string::npos);
   CHECK(decode_error(std::vector<uint8_t>(100, 0)).find("end-of-central-directory") != std::string::npos);

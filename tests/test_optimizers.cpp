@@ -78,3 +78,27 @@ TEST_CASE("optimizers reject nonsense hyper-parameters") {
   CHECK_THROWS_AS(nn::optimizers::SGD(0.01f, 1.5f), nn::ValueError);
   CHECK_THROWS_AS(nn::optimizers::SGD(std::nanf("")), nn::ValueError);
 }
+
+TEST_CASE("a step leaves every gradient at zero, whichever way the update ran (fused zeroing, plain, student)") {
+  for (bool reference : {false, true}) {
+    CAPTURE(reference);
+    nn::set_reference_mode(reference);
+    for (int n : {1, 17, 5000}) {
+      nn::Param w{"kernel", nn::Tensor({n}), nn::Tensor({n}), true}, stat{"moving_mean", nn::Tensor({n}), nn::Tensor({n}), false};
+      for (int i = 0; i < n; ++i) w.value[i] = 0.5f, w.grad[i] = 0.1f * (i % 7) - 0.3f, stat.grad[i] = 1.0f;
+      nn::optimizers::Adam adam(0.01f);
+      nn::optimizers::SGD sgd(0.1f, 0.9f);
+      for (nn::optimizers::Optimizer* opt : {static_cast<nn::optimizers::Optimizer*>(&adam), static_cast<nn::optimizers::Optimizer*>(&sgd)}) {
+        const nn::Tensor before = w.value, grad = w.grad;
+        opt->step({&w, &stat});
+        for (int i = 0; i < n; ++i) {
+          REQUIRE(w.grad[i] == 0.0f);
+          REQUIRE(stat.grad[i] == 0.0f);
+          if (grad[i] != 0.0f) REQUIRE(w.value[i] != before[i]);  // and the update did happen
+        }
+        for (int i = 0; i < n; ++i) w.grad[i] = grad[i], stat.grad[i] = 1.0f;
+      }
+    }
+  }
+  nn::set_reference_mode(false);
+}

@@ -96,9 +96,10 @@ void expect_same_step(Model& model, const Tensor& x, const Tensor& y, double tol
     ref = step_gradients(model, start, streams, x, y);
   }
   const auto params = model.params();
+  const std::vector<double> floors = refcheck::model_floors(model, ref);
   double worst = 0;
   for (size_t i = 0; i < params.size(); ++i) {
-    const double d = refcheck::relative_difference(fast[i], ref[i]);
+    const double d = refcheck::relative_difference(fast[i], ref[i], floors[i]);
     CHECK_MESSAGE(d <= tolerance, params[i]->name, " of parameter ", i, ": fast and reference differ by ", d);
     worst = std::max(worst, d);
   }
@@ -125,7 +126,47 @@ TEST_CASE("reference: one training step of the chapter's MLP and CNN gives the f
     set_seed(9);
     Model model = chapter::cnn({12, 12, 3});
     model.compile("categorical_crossentropy", optimizers::Adam(0.0005f));
-    expect_same_step(model, x, y, 1e-4);
+    expect_same_step(model, x, y, 1e-5);
+  }
+}
+
+TEST_CASE("reference: a fused training step (train_on_batch, SGD) moves every weight as reference mode does") {
+  // The fast path's training step runs BatchNormalization + LeakyReLU fused
+  // (model/layer_fusion.h); reference mode runs every layer alone, as plain loops. With
+  // SGD the change of each weight is -lr · its gradient, so the changes must agree.
+  Tensor x, y;
+  chapter::random_data(8, {12, 12, 3}, 10, 4, x, y);
+  set_seed(9);
+  Model model = chapter::cnn({12, 12, 3});
+  model.compile("categorical_crossentropy", optimizers::SGD(0.1f));
+  const std::vector<Tensor> start = model.get_weights();
+  std::vector<RngState> streams;
+  for (auto& layer : model.layers())
+    if (Rng* rng = layer->random_generator()) streams.push_back(rng->state());
+  auto step = [&](bool reference) {
+    refcheck::ReferenceMode mode(reference);
+    model.set_weights(start);
+    size_t k = 0;
+    for (auto& layer : model.layers())
+      if (Rng* rng = layer->random_generator()) rng->set_state(streams[k++]);
+    model.set_profile(true);
+    model.train_on_batch(x, y);
+    const bool fused = model.profile_report().find("fused into") != std::string::npos;
+    CHECK(fused == !reference);  // the comparison is between a fused and an unfused step
+    model.set_profile(false);
+    std::vector<Tensor> moved = model.get_weights();
+    const auto params = model.params();
+    for (size_t i = 0; i < moved.size(); ++i)
+      if (params[i]->trainable)
+        for (size_t j = 0; j < moved[i].size(); ++j) moved[i][j] = start[i][j] - moved[i][j];
+    return moved;  // trainable: the change; non-trainable: the new moving statistics
+  };
+  const std::vector<Tensor> fast = step(false), ref = step(true);
+  const auto params = model.params();
+  const std::vector<double> floors = refcheck::model_floors(model, ref);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const double d = refcheck::relative_difference(fast[i], ref[i], floors[i]);
+    CHECK_MESSAGE(d <= 1e-5, params[i]->name, " of parameter ", i, ": fast and reference differ by ", d);
   }
 }
 
@@ -157,15 +198,16 @@ TEST_CASE("reference: Conv2D agrees with both fast paths (im2col, implicit GEMM)
   CHECK(im2col >= 20);
 }
 
-TEST_CASE("reference: Conv2D keeps its gradient rules in reference mode (fused activation, no dx)") {
+TEST_CASE("reference: Conv2D keeps its gradient rules in reference mode (gradient from logits, no dx)") {
   set_seed(11);
   layers::Conv2D conv(6, 3, {.strides = 2, .padding = "same", .activation = "softmax"});
   conv.build_for({8, 5, 13});
   const Tensor x = random_input({3, 8, 5, 13}, 12);
-  // Fused: backward takes dL/dz as it comes (the loss has undone the softmax already).
-  conv.set_gradient_from_logits(true);
+  // Giving logits: forward stops at z, backward takes dL/dz as it comes (the loss has
+  // undone the softmax already).
+  conv.set_logits_output(true);
   expect_same(conv, x);
-  conv.set_gradient_from_logits(false);
+  conv.set_logits_output(false);
   // The first layer after Input: no dx, but dW and db all the same.
   refcheck::ReferenceMode on(true);
   Tensor y, dx, untouched;
@@ -275,4 +317,29 @@ TEST_CASE("reference: Dropout draws the same mask in both modes from the same st
   size_t changed = 0;
   for (size_t i = 0; i < next.size(); ++i) changed += next[i] != plain[i];
   CHECK(changed > 0);
+}
+
+TEST_CASE("reference: a backward follows its forward's path when reference mode changes in between") {
+  // BatchNormalization keeps different statistics on each path; a student switching
+  // reference mode between the two passes (in gdb, say) must get the forward's path.
+  for (bool forward_in_reference : {true, false}) {
+    CAPTURE(forward_in_reference);
+    layers::BatchNormalization bn;
+    bn.build_for({5});
+    const Tensor x = random_input({6, 5}, 3), dy = random_input({6, 5}, 4);
+    Tensor y, dx, dx_expected;
+    layers::BatchNormalization twin = bn;
+    {
+      refcheck::ReferenceMode mode(forward_in_reference);
+      twin.forward(x, y, true);
+      twin.backward(dy, dx_expected);
+    }
+    {
+      refcheck::ReferenceMode mode(forward_in_reference);
+      bn.forward(x, y, true);
+    }
+    refcheck::ReferenceMode mode(!forward_in_reference);
+    bn.backward(dy, dx);
+    CHECK(refcheck::relative_difference(dx, dx_expected) == 0.0);
+  }
 }

@@ -1,6 +1,7 @@
-// The last two steps of training in both modes: the losses (value, gradient and the
-// "from logits" fused gradient) and the optimizers' updates (src/reference/optimizers.h),
-// fast path against reference mode on awkward sizes.
+// The last step of training in both modes: the optimizers' updates
+// (src/reference/optimizers.h), fast path against reference mode on awkward sizes. (The
+// losses are plain loops on one thread, their own reference: tests/test_losses.cpp checks
+// them against hand-computed values.)
 #include <doctest/doctest.h>
 
 #include <memory>
@@ -66,43 +67,6 @@ TEST_CASE("reference: Adam and SGD agree with the fast path over three steps") {
         INFO(name, " on ", n, " numbers, ", i == 0 ? "θ" : "state tensor " + std::to_string(i));
         CHECK(relative_to_largest(fast[i], plain[i]) <= 1e-6);
       }
-    }
-  }
-}
-
-TEST_CASE("reference: the losses give the same value and gradients in both modes") {
-  for (auto [n, k] : {std::pair{1, 1}, {3, 17}, {33, 10}, {64, 33}}) {
-    Rng rng(n * 100 + k);
-    Tensor p({n, k}), reals({n, k}), onehot({n, k}), bits({n, k});
-    for (float& v : p) v = rng.uniform(0.01f, 0.99f);
-    p[0] = 0.0f;  // clipped: the gradient there is 0 on both paths
-    if (p.size() > 1) p[p.size() - 1] = 1.0f;
-    for (float& v : reals) v = rng.uniform(-2.0f, 2.0f);
-    for (int i = 0; i < n; ++i) onehot[i * k + (i * 7) % k] = 1.0f;
-    for (float& v : bits) v = rng.uniform() < 0.5f ? 1.0f : 0.0f;
-    const losses::MeanSquaredError mse;
-    const losses::CategoricalCrossentropy cce;
-    const losses::BinaryCrossentropy bce;
-    const std::pair<const losses::Loss*, const Tensor*> cases[] = {{&mse, &reals}, {&cce, &onehot}, {&bce, &bits}};
-    for (auto [loss, y_true] : cases) {
-      struct Result {
-        float value;
-        Tensor grad, fused;
-      };
-      auto run = [&](bool reference) {
-        refcheck::ReferenceMode mode(reference);
-        Result r{loss->value(p, *y_true), {}, {}};
-        loss->gradient(p, *y_true, r.grad);
-        if (loss->computes_from_logits(ActivationKind::softmax) || loss->computes_from_logits(ActivationKind::sigmoid))
-          loss->gradient_from_logits(p, *y_true, r.fused);
-        return r;
-      };
-      const Result fast = run(false), plain = run(true);
-      INFO(loss->name(), " on (", n, ", ", k, ")");
-      CHECK(std::abs(fast.value - plain.value) <= 1e-6 * (1 + std::abs(plain.value)));
-      CHECK(plain.value > 0.0f);
-      CHECK(refcheck::relative_difference(fast.grad, plain.grad) <= 1e-6);
-      CHECK(refcheck::relative_difference(fast.fused, plain.fused) <= 1e-6);
     }
   }
 }

@@ -11,13 +11,14 @@
 //
 // Where this lives in the library:
 //   forward    Dense::forward in src/layers/dense.cpp (z = x·W + b, then the activation)
-//   loss       CategoricalCrossentropy::value in src/losses/categorical_crossentropy.cpp
+//   loss       CategoricalCrossentropy::value_from_logits in src/losses/categorical_crossentropy.cpp
 //   output     CategoricalCrossentropy::gradient_from_logits (softmax + cross-entropy: dL/dz = p - y)
 //   backward   Dense::backward (dW = xᵀ·dz, db = Σ dz, dx = dz·Wᵀ, relu' from the output)
 //   update     SGD::update in src/optimizers/sgd.cpp (θ ← θ - lr·g)
 //
 // Expected output: z1 = (0.5500, -0.2500, 0.3000) before the relu and h = (0.5500, 0.0000,
-// 0.3000) after it, p = (0.6376, 0.3624) and a loss of 1.0150; the gradients, each named as
+// 0.3000) after it, the logits z2 = (0.4800, -0.0850) and their softmax p = (0.6376, 0.3624),
+// a loss of 1.0150; the gradients, each named as
 // the maths names it (dL/dW2) and as the library does (dense_1 kernel); every one agrees
 // with its finite-difference estimate to ~5e-05 (float32 rounding), and one SGD step
 // (lr 0.5) lowers the loss from 1.0150 to 0.4082. The numbers are the same on every run:
@@ -71,9 +72,13 @@ int main(int argc, char** argv) {
               output.name().c_str());
 
   tutorial::section(args, 2, "Forward pass: inputs -> hidden -> probabilities");
-  Tensor h, p;
+  Tensor h, z2, p({1, 2});
   hidden.forward(x, h, true);  // h = relu(x·W1 + b1)
-  output.forward(h, p, true);  // p = softmax(h·W2 + b2)
+  // The output layer hands out z2, the logits, and we apply the softmax ourselves: that is
+  // what fit does, so the loss can be computed from z2 (no probability to clip).
+  output.set_logits_output(true);
+  output.forward(h, z2, true);  // z2 = h·W2 + b2
+  nn::activation_forward(nn::ActivationKind::softmax, z2.data(), p.data(), 1, 2);  // p = softmax(z2)
   // z1 by hand: one weighted sum per hidden unit. Dense applies the relu straight away, so
   // it never shows z1; here we see what the relu cuts off.
   Tensor z1({1, 3});
@@ -86,16 +91,16 @@ int main(int argc, char** argv) {
   print_matrix("h", h);
   std::printf("  the second unit's sum is negative, so relu outputs 0 there: that unit is off for this input\n");
   std::printf("  output layer: z2 = h·W2 + b2, p = softmax(z2)\n");
+  print_matrix("z2", z2);
   print_matrix("p", p);
-  const float loss = cross_entropy.value(p, target);
+  const float loss = cross_entropy.value_from_logits(z2, target);
   std::printf("  loss = -log p[true class] = -log %.4f = %.4f\n", p[1], loss);
 
   tutorial::section(args, 3, "Backward pass: the error flows back, layer by layer");
   // Start at the output. For softmax followed by cross-entropy the chain rule collapses to
   // dL/dz2 = p - y: "how far off was each probability".
   Tensor dz2, dh, dx;
-  cross_entropy.gradient_from_logits(p, target, dz2);
-  output.set_gradient_from_logits(true);  // Dense::backward gets dL/dz2 directly
+  cross_entropy.gradient_from_logits(z2, target, dz2);  // Dense::backward gets dL/dz2 directly
   print_matrix("dL/dz2", dz2);
   output.backward(dz2, dh);  // dW2 = hᵀ·dz2, db2 = dz2, dh = dz2·W2ᵀ
   std::printf("  each output weight's share of the error: dL/dW2 = hᵀ · dL/dz2 (the library keeps it in\n"
@@ -115,10 +120,10 @@ int main(int argc, char** argv) {
   // Central difference: (L(w + e) - L(w - e)) / 2e. One forward pass per nudge: fine for
   // 17 weights, hopeless for 646,260 — which is exactly why backpropagation matters.
   auto loss_now = [&] {
-    Tensor hh, pp;
+    Tensor hh, zz;
     hidden.forward(x, hh, false);
-    output.forward(hh, pp, false);
-    return cross_entropy.value(pp, target);
+    output.forward(hh, zz, false);  // the logits, as above
+    return cross_entropy.value_from_logits(zz, target);
   };
   double worst = 0;
   int layer_number = 0;

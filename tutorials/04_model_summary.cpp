@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   y = L::Dense(150)(y);
   y = L::Activation("relu")(y);
   nn::Node output2 = L::Dense(10, "softmax")(y);
-  nn::Model model2(input2, output2, "model_1");
+  nn::Model model2(input2, output2);  // the second model of the session: Keras names it model_1
   model2.summary();
 
   tutorial::section(args, 3, "Where the numbers come from");

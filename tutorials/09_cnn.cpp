@@ -24,8 +24,9 @@
 // Where this lives in the library: src/layers/conv2d.cpp, batch_norm.cpp, leaky_relu.cpp,
 // dropout.cpp, max_pool.cpp (the formulas, the shapes, the calls); window.h has the shape
 // arithmetic. The sums written as plain loops: src/reference/conv2d.cpp and its neighbours
-// (run them with NN_REFERENCE=1). The fast path: im2col + one matrix multiply
-// (src/kernels/im2col.cpp) for the first layer, and the implicit GEMM of
+// (run them with NN_REFERENCE=1). The fast path, src/kernels/conv2d_fast.cpp, splits the
+// batch over the threads and multiplies with im2col + one matrix multiply
+// (src/kernels/im2col.cpp) for the first layer, and with the implicit GEMM of
 // src/kernels/conv_gemm.cpp, the same sums without the copy, for the others.
 //
 // Expected output (Fashion-MNIST): in [1] the edge filter's feature map, and the same map
@@ -35,8 +36,8 @@
 // still 1.001; the summary (Total params: 469,098 on 28×28×1 images; 592,554 on CIFAR-10's
 // 32×32×3, as in the book); then the book's 10 epochs, and the table
 //     model   test accuracy   parameters   MFLOP/image   time/epoch
-//     MLP     0.8898          188,660      0.4           ~1 s
-//     CNN     0.9191          469,098      15.9          ~15 s
+//     MLP     0.8872          188,660      0.4           ~1 s
+//     CNN     0.9151          469,098      15.9          ~15 s
 // (the book, on CIFAR-10: 0.70 against the MLP's 0.48). The CNN does 42 times the arithmetic
 // of the MLP per image, hence the times: those are on 2 cores when nothing else runs (with
 // other programs sharing the cores, several times more), and the whole run takes ~3 minutes;

@@ -46,7 +46,7 @@ void leaky_relu_backward_range(const float* y, const float* dy, float* dz, size_
 }
 
 // Calls row(r) for every row r of a (rows, cols) block, the rows split over the thread
-// pool as parallel_elements splits their numbers: each chunk of elements [b, e) takes the
+// pool as for_chunks splits their numbers: each chunk of elements [b, e) takes the
 // rows that start inside it, so every row is done exactly once, by one thread.
 template <class Row>
 void for_each_row(size_t rows, size_t cols, const Row& row) {
@@ -123,6 +123,31 @@ void tanh_backward(const float* y, const float* dy, float* dz, size_t n) {
 void softmax_backward(const float* y, const float* dy, float* dz, size_t rows, size_t cols) {
   for_each_row(rows, cols,
                [&](size_t r) { softmax_row_backward(y + r * cols, dy + r * cols, dz + r * cols, cols); });
+}
+
+void activation_forward_fast(ActivationKind kind, const float* z, float* y, size_t rows, size_t cols, float alpha) {
+  const size_t n = rows * cols;
+  switch (kind) {
+    case ActivationKind::linear: return linear_forward(z, y, n);
+    case ActivationKind::relu: return relu_forward(z, y, n);
+    case ActivationKind::leaky_relu: return leaky_relu_forward(z, y, n, alpha);
+    case ActivationKind::sigmoid: return sigmoid_forward(z, y, n);
+    case ActivationKind::tanh: return tanh_forward(z, y, n);
+    case ActivationKind::softmax: return softmax_forward(z, y, rows, cols);
+  }
+}
+
+void activation_backward_fast(ActivationKind kind, const float* y, const float* dy, float* dz, size_t rows,
+                              size_t cols, float alpha) {
+  const size_t n = rows * cols;
+  switch (kind) {
+    case ActivationKind::linear: return linear_backward(dy, dz, n);
+    case ActivationKind::relu: return relu_backward(y, dy, dz, n);
+    case ActivationKind::leaky_relu: return leaky_relu_backward(y, dy, dz, n, alpha);
+    case ActivationKind::sigmoid: return sigmoid_backward(y, dy, dz, n);
+    case ActivationKind::tanh: return tanh_backward(y, dy, dz, n);
+    case ActivationKind::softmax: return softmax_backward(y, dy, dz, rows, cols);
+  }
 }
 
 }  // namespace nn

@@ -15,11 +15,16 @@
 
 namespace nn {
 
+// The activations by kind; layers/activations.h maps them to and from their Keras names.
+// (Here, at the kernel level, so that the plain and the fast paths can both use them.)
+enum class ActivationKind { linear, relu, sigmoid, tanh, softmax, leaky_relu };
+
+constexpr float kLeakyReluAlpha = 0.3f;  // Keras's default for LeakyReLU and "leaky_relu"
+
 // LeakyReLU on one number, forward and backward, written as (positive part) + a · (negative
 // part): g++ turns this form into vector code, while `v > 0 ? v : a * v` stays a scalar
-// branch. With a = 1 both are the identity, which lets BatchNormalization run one loop with
-// or without the LeakyReLU it absorbs. (layers/activations.h includes this header, so
-// everything that includes that one, batch_norm.cpp among them, sees these two as before.)
+// branch. With a = 1 both are the identity, which lets the BatchNormalization kernels
+// (kernels/batch_norm.h) run one loop with or without a LeakyReLU fused into them.
 inline float leaky_relu(float v, float a) { return (v > 0.0f ? v : 0.0f) + a * (v > 0.0f ? 0.0f : v); }
 // dL/dz from dL/dy = d, given whether the unit was active (y > 0, equivalently z > 0).
 inline float leaky_relu_backward(float d, bool positive, float a) {
@@ -44,5 +49,12 @@ void sigmoid_backward(const float* y, const float* dy, float* dz, size_t n);    
 void tanh_backward(const float* y, const float* dy, float* dz, size_t n);                  // dy · (1 - y²)
 // dz = y ⊙ (dy - Σ_j dy_j y_j), row by row   y, dy, dz: (rows, cols); dy == dz allowed
 void softmax_backward(const float* y, const float* dy, float* dz, size_t rows, size_t cols);
+
+// By kind, as layers/activations.h's activation_forward / activation_backward (which call
+// these on the fast path): f over a (rows, cols) block, softmax row by row.
+void activation_forward_fast(ActivationKind kind, const float* z, float* y, size_t rows, size_t cols,
+                             float alpha = kLeakyReluAlpha);
+void activation_backward_fast(ActivationKind kind, const float* y, const float* dy, float* dz, size_t rows,
+                              size_t cols, float alpha = kLeakyReluAlpha);
 
 }  // namespace nn

@@ -6,7 +6,7 @@
 
 #include "kernels/parallel.h"
 #include "kernels/simd_clones.h"
-#include "layers/activations.h"
+#include "kernels/activations.h"  // leaky_relu, leaky_relu_backward on one number
 
 namespace nn {
 namespace {

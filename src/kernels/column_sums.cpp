@@ -39,13 +39,15 @@ void add_column_block_sums(const float* __restrict x, size_t rows, size_t cols, 
 }  // namespace
 
 void add_column_sums(const float* x, size_t rows, size_t cols, size_t stride, float* sums) {
-  if (rows * cols < kParallelThreshold) {
+  // The sums run over gradients of a layer's activations (dz) or the partials a parallel
+  // multiply just wrote: split as the layer passes are (kernels/parallel.h).
+  if (rows * cols < kLayerParallelThreshold) {
     add_column_block_sums(x, rows, cols, stride, sums);
     return;
   }
   // Chunks of whole 16-column blocks, about 16K numbers each. A chunk boundary only
   // decides which thread sums a column, never the order of its sum.
-  const size_t grain = std::max<size_t>(1, (size_t{1} << 14) / rows / kBlock) * kBlock;
+  const size_t grain = std::max<size_t>(1, kChunk / rows / kBlock) * kBlock;
   parallel_for(cols, grain, [&](size_t j0, size_t j1) {
     add_column_block_sums(x + j0, rows, j1 - j0, stride, sums + j0);
   });

@@ -15,7 +15,7 @@ namespace nn {
 // split. Blocks of 16 columns are summed in registers (adding straight into sums[] in
 // memory makes each row wait for the previous row's store).
 //
-// Threads: from kParallelThreshold numbers on (kernels/parallel.h) the columns are
+// Threads: from kLayerParallelThreshold numbers on (kernels/parallel.h) the columns are
 // split over the thread pool, each column on one thread; below that, and when called from
 // inside a parallel task, it runs on the calling thread. Thread-safe as long as no other
 // thread writes `sums`.

@@ -26,12 +26,8 @@ void add_bias_rows(float* __restrict y, const float* __restrict bias, size_t r0,
 
 void add_row_vector(float* y, const float* bias, size_t rows, size_t cols) {
   if (reference_mode()) return ref::add_row_vector(y, bias, rows, cols);
-  const size_t grain_rows = std::max<size_t>(1, (size_t{1} << 14) / std::max<size_t>(cols, 1));
-  auto work = [&](size_t r0, size_t r1) { add_bias_rows(y, bias, r0, r1, cols); };
-  if (rows * cols < kParallelThreshold)
-    work(0, rows);
-  else
-    parallel_for(rows, grain_rows, work);
+  // A layer's output: split as the layer passes are (kernels/parallel.h).
+  for_row_chunks(rows, std::max<size_t>(cols, 1), [&](size_t r0, size_t r1) { add_bias_rows(y, bias, r0, r1, cols); });
 }
 
 namespace {
@@ -65,7 +61,7 @@ bool all_finite(const float* x, size_t n) {
 }
 
 void multiply_elements(const float* a, const float* b, float* out, size_t n) {
-  parallel_elements(n, [&](size_t begin, size_t end) {
+  for_chunks(n, [&](size_t begin, size_t end) {  // a layer's activations (Dropout)
     for (size_t i = begin; i < end; ++i) out[i] = a[i] * b[i];
   });
 }

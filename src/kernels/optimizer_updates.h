@@ -25,5 +25,8 @@ void sgd_momentum_update(float* value, const float* grad, float* velocity, size_
 //                                                            value, grad, m, v: (n)
 void adam_update(float* value, const float* grad, float* m, float* v, size_t n, float b1c, float b2c, float alpha,
                  float eps);
+// The same, and g[i] = 0 once read (one pass over memory instead of two).
+void adam_update_and_zero(float* value, float* grad, float* m, float* v, size_t n, float b1c, float b2c, float alpha,
+                          float eps);
 
 }  // namespace nn

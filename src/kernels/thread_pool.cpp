@@ -1,16 +1,19 @@
 #include "kernels/thread_pool.h"
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <iostream>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "kernels/denormals.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -19,13 +22,21 @@ namespace {
 thread_local bool t_inside_task = false;
 thread_local int t_worker = 0;  // the worker id of the task this thread is running
 
+// NN_NUM_THREADS when it is a whole number >= 1; else the hardware's count. A value that
+// is set but unusable ("abc", "0", "-2") is not ignored silently: it is named on stderr,
+// once per process.
 int default_thread_count() {
-  if (const char* env = std::getenv("NN_NUM_THREADS")) {
-    int n = std::atoi(env);
-    if (n >= 1) return n;
-  }
-  unsigned hw = std::thread::hardware_concurrency();
-  return hw ? static_cast<int>(hw) : 1;
+  const unsigned hw = std::thread::hardware_concurrency();
+  const int hardware = hw ? static_cast<int>(hw) : 1;
+  const char* env = std::getenv("NN_NUM_THREADS");
+  if (!env || !*env) return hardware;
+  if (const int n = parse_thread_count(env); n >= 1) return n;
+  static std::once_flag warned;
+  std::call_once(warned, [&] {
+    std::cerr << "nnscratch: NN_NUM_THREADS=\"" << env << "\" is not a whole number >= 1, so it is ignored and "
+              << hardware << " threads (one per hardware thread) are used; set it to e.g. 2, or unset it\n";
+  });
+  return hardware;
 }
 
 // Short pause inside spin loops: tells the CPU we are waiting (saves power, frees the
@@ -69,6 +80,7 @@ class ThreadPool {
     if (count > 0xffffffffu) throw Error("parallel_tasks: at most 2^32 - 1 tasks per call, got " + std::to_string(count));
     const uint64_t generation = ++generation_counter_;
     task_.store(&task, std::memory_order_relaxed);
+    denormal_mode_.store(denormal_mode(), std::memory_order_relaxed);  // the workers take the caller's
     error_ = nullptr;
     unfinished_.store(count, std::memory_order_relaxed);
     {
@@ -92,6 +104,7 @@ class ThreadPool {
   void work(int worker, uint64_t generation) {
     t_inside_task = true;
     t_worker = worker;
+    bool mode_set = worker == 0;  // the caller already has its own mode
     for (;;) {
       uint64_t current = claim_.load(std::memory_order_acquire);
       const size_t left = current & 0xffffffffu;
@@ -100,6 +113,11 @@ class ThreadPool {
       // The claim succeeded, so this job still had a task left: the caller is inside run()
       // for it and task_ is this job's.
       const size_t index = left - 1;
+      if (!mode_set) {  // (read after the claim, whose acquire orders it)
+        const unsigned mode = denormal_mode_.load(std::memory_order_relaxed);
+        if (denormal_mode() != mode) set_denormal_mode(mode);
+        mode_set = true;
+      }
       try {
         (*task_.load(std::memory_order_relaxed))(index, worker);
       } catch (...) {
@@ -141,6 +159,7 @@ class ThreadPool {
   std::atomic<size_t> unfinished_{0};   // tasks of the current job not yet finished
   // Relaxed: read only after a successful claim, whose acquire orders it.
   std::atomic<const std::function<void(size_t, int)>*> task_{nullptr};
+  std::atomic<unsigned> denormal_mode_{0};  // the submitting thread's (kernels/denormals.h)
   std::exception_ptr error_;
 };
 
@@ -158,6 +177,15 @@ ThreadPool& pool() {
 }
 
 }  // namespace
+
+int parse_thread_count(const char* text) {
+  if (!text || !*text) return 0;
+  char* end = nullptr;
+  errno = 0;
+  const long n = std::strtol(text, &end, 10);
+  if (errno != 0 || *end != '\0' || n < 1 || n > 1 << 16) return 0;
+  return static_cast<int>(n);
+}
 
 void set_num_threads(int n) {
   if (n < 1) throw Error("set_num_threads: expected at least 1 thread, got " + std::to_string(n));

@@ -12,10 +12,14 @@
 namespace nn {
 
 // Number of threads parallel work uses, the caller included. Default: the number of
-// hardware threads (or NN_NUM_THREADS from the environment). Call while no parallel work
-// is running; n < 1 is an nn::Error.
+// hardware threads (or NN_NUM_THREADS from the environment; a value that is not a whole
+// number >= 1 is named on stderr once and ignored). Call while no parallel work is
+// running; n < 1 is an nn::Error.
 void set_num_threads(int n);
 int get_num_threads();
+// NN_NUM_THREADS's rule: "4" -> 4; anything but a whole number in 1..65536 ("abc", "0",
+// "-2", "3x", "") -> 0.
+int parse_thread_count(const char* text);
 // The threads a parallel call made right here would use: 1 inside a task (a nested call
 // runs serially, see parallel_tasks), else get_num_threads(). sgemm plans its split with
 // it: a multiply inside a task cut as if for 2 threads only gets narrower tiles.

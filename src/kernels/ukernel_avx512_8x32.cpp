@@ -9,8 +9,8 @@
 //
 // Why at least 16 accumulators: an FMA takes 4 cycles to finish and the core starts two
 // per cycle, so 8 independent sums must be in flight just to keep both FMA units busy;
-// 16 leaves slack for the loads. Tiles of 8×32, 12×32, 14×32, 8×48 and 6×64 all ran at
-// ~95% of the FMA peak with their data in L1 on Zen 5, so the shape was chosen for the
+// 16 leaves slack for the loads. Tiles of 8×32, 12×32, 14×32, 8×48 and 6×64 all ran near
+// the FMA peak with their data in L1 (tests/bench/RESULTS.md), so the shape was chosen for the
 // matrices we multiply: the training batch is 32 rows (4 tiles of 8, no ragged edge),
 // the layer widths 32, 64, 200 waste little in 32-column tiles, and 8 rows of a row-major
 // A can be read in place as 8 sequential streams (gemm.cpp).

@@ -16,8 +16,8 @@ constexpr int kMR = 8;
 constexpr int kNR = 8;
 
 // kRowStride > 0 fixes a_row at compile time (the packed case, a_row = 1): the compiler
-// then sees eight adjacent floats and vectorises; with a run-time row stride it does not
-// (3-4x slower), which is why this kernel says fast_strided_a = false and gets packed A.
+// then sees eight adjacent floats and vectorises; with a run-time row stride it does not,
+// which is why this kernel says fast_strided_a = false and gets packed A.
 template <long kRowStride>
 void compute_tile(int k, const float* a, long a_row, long a_step, const float* b, long b_step, float* c, long ldc,
                   int rows, int cols, float alpha, float beta) {

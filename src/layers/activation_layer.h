@@ -15,6 +15,8 @@ class Activation : public LayerBase<Activation> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, ...) -> y: same shape
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, ...) -> dx: same shape
   std::string type() const override { return "Activation"; }
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static Activation from_config(const Config& config);  // for nn::load_model
   std::optional<ActivationKind> output_activation() const override { return kind_; }
   double forward_flops() const override { return static_cast<double>(shape_size(input_shape())); }
 

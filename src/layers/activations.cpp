@@ -31,29 +31,13 @@ std::string activation_name(ActivationKind kind) {
 
 void activation_forward(ActivationKind kind, const float* z, float* y, size_t rows, size_t cols, float alpha) {
   if (reference_mode()) return ref::activation_forward(kind, z, y, rows, cols, alpha);
-  const size_t n = rows * cols;
-  switch (kind) {
-    case ActivationKind::linear: return linear_forward(z, y, n);
-    case ActivationKind::relu: return relu_forward(z, y, n);
-    case ActivationKind::leaky_relu: return leaky_relu_forward(z, y, n, alpha);
-    case ActivationKind::sigmoid: return sigmoid_forward(z, y, n);
-    case ActivationKind::tanh: return tanh_forward(z, y, n);
-    case ActivationKind::softmax: return softmax_forward(z, y, rows, cols);
-  }
+  activation_forward_fast(kind, z, y, rows, cols, alpha);  // kernels/activations.h
 }
 
 void activation_backward(ActivationKind kind, const float* y, const float* dy, float* dz, size_t rows, size_t cols,
                          float alpha) {
   if (reference_mode()) return ref::activation_backward(kind, y, dy, dz, rows, cols, alpha);
-  const size_t n = rows * cols;
-  switch (kind) {
-    case ActivationKind::linear: return linear_backward(dy, dz, n);
-    case ActivationKind::relu: return relu_backward(y, dy, dz, n);
-    case ActivationKind::leaky_relu: return leaky_relu_backward(y, dy, dz, n, alpha);
-    case ActivationKind::sigmoid: return sigmoid_backward(y, dy, dz, n);
-    case ActivationKind::tanh: return tanh_backward(y, dy, dz, n);
-    case ActivationKind::softmax: return softmax_backward(y, dy, dz, rows, cols);
-  }
+  activation_backward_fast(kind, y, dy, dz, rows, cols, alpha);
 }
 
 }  // namespace nn

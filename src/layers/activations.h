@@ -18,15 +18,10 @@
 #include <cstddef>
 #include <string>
 
-// Also brings the one-number nn::leaky_relu / nn::leaky_relu_backward, which the kernels and
-// BatchNormalization's fused LeakyReLU use.
+// The fast loops, and the names every path shares: ActivationKind and kLeakyReluAlpha.
 #include "kernels/activations.h"
 
 namespace nn {
-
-enum class ActivationKind { linear, relu, sigmoid, tanh, softmax, leaky_relu };
-
-constexpr float kLeakyReluAlpha = 0.3f;  // Keras's default for LeakyReLU and "leaky_relu"
 
 // "relu" -> ActivationKind::relu; an unknown name is an nn::Error listing the known ones.
 ActivationKind activation_from_name(const std::string& name);

@@ -37,7 +37,8 @@ void BatchNormalization::forward(const Tensor& x, Tensor& y, bool training) {
   y.resize(x.shape());
   x_ = &x;
   last_training_ = training;
-  if (!reference_mode()) {
+  last_reference_ = reference_mode();
+  if (!last_reference_) {
     const BatchNormMoving moving{moving_mean_.value.data(), moving_variance_.value.data(), momentum_};
     batch_norm_forward(x.data(), m, c, gamma_.value.data(), beta_.value.data(), epsilon_, training, moving, fast_,
                        y.data());
@@ -61,7 +62,7 @@ void BatchNormalization::backward(const Tensor& dy, Tensor& dx) {
   const float* xs = x_->data();
   if (input_gradient_needed()) dx.resize(dy.shape());
   float* dxs = input_gradient_needed() ? dx.data() : nullptr;
-  if (!reference_mode()) {
+  if (!last_reference_) {  // the path the last forward took: its statistics are there
     batch_norm_backward(dy.data(), xs, m, c, fast_, gamma_.grad.data(), beta_.grad.data(), dxs);
     return;
   }
@@ -84,6 +85,12 @@ double BatchNormalization::forward_flops() const {
 std::string BatchNormalization::explain_params() const {
   return "4 per channel × " + std::to_string(channels_) +
          " channels (gamma, beta trainable; moving mean, moving variance not)";
+}
+
+Config BatchNormalization::get_config() const { return Config().set("momentum", momentum_).set("epsilon", epsilon_); }
+
+BatchNormalization BatchNormalization::from_config(const Config& config) {
+  return BatchNormalization({.momentum = config.get_float("momentum"), .epsilon = config.get_float("epsilon")});
 }
 
 }  // namespace nn::layers

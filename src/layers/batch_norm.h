@@ -57,6 +57,8 @@ class BatchNormalization : public LayerBase<BatchNormalization> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, ..., C) -> y: same shape
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, ..., C) -> dx: same shape
   std::string type() const override { return "BatchNormalization"; }
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static BatchNormalization from_config(const Config& config);  // for nn::load_model
   std::vector<Param*> params() override { return {&gamma_, &beta_, &moving_mean_, &moving_variance_}; }
   double forward_flops() const override;
   std::string explain_params() const override;
@@ -76,7 +78,8 @@ class BatchNormalization : public LayerBase<BatchNormalization> {
   Param moving_mean_{"moving_mean", {}, {}, false};
   Param moving_variance_{"moving_variance", {}, {}, false};
   const Tensor* x_ = nullptr;   // the forward input, kept (not copied) to recompute x̂
-  bool last_training_ = false;  // which formula the last forward used (backward follows it)
+  bool last_training_ = false;   // which formula the last forward used (backward follows it)
+  bool last_reference_ = false;  // and which path: the statistics below or fast_
   // (C) the μ and σ² the last forward used (the batch's or the moving ones): reference path
   std::vector<float> mean_, variance_;
   BatchNormState fast_;  // what the fast path's last forward kept for backward

@@ -44,15 +44,17 @@ void Dense::forward(const Tensor& x, Tensor& y, bool) {
     sgemm(false, false, n, units_, d, 1.0f, x.data(), d, kernel_.value.data(), units_, 0.0f, y.data(), units_);
     add_row_vector(y.data(), bias_.value.data(), n, units_);
   }
-  activation_forward(activation_, y.data(), y.data(), n, units_);  // y = f(z), in place
+  // y = f(z), in place; unless the model takes the logits (set_logits_output): then z is
+  // this layer's output and the model applies f, keeping z for the loss.
+  if (!logits_output_) activation_forward(activation_, y.data(), y.data(), n, units_);
 }
 
 void Dense::backward(const Tensor& dy, Tensor& dx) {
   const int n = dy.dim(0), d = input_shape()[0];
-  // dz = f'(z) ⊙ dy. When the loss already handed us dL/dz (softmax + cross-entropy from
-  // the logits), there is nothing to undo.
+  // dz = f'(z) ⊙ dy. When the loss already handed us dL/dz (a cross-entropy from the
+  // logits), there is nothing to undo.
   const Tensor* dz = &dy;
-  if (!gradient_from_logits_ && activation_ != ActivationKind::linear) {
+  if (!logits_output_ && activation_ != ActivationKind::linear) {
     dz_.resize({n, units_});
     activation_backward(activation_, y_->data(), dy.data(), dz_.data(), n, units_);
     dz = &dz_;
@@ -79,5 +81,9 @@ double Dense::forward_flops() const { return 2.0 * input_shape()[0] * units_ + u
 std::string Dense::explain_params() const {
   return std::to_string(units_) + " units × (" + std::to_string(input_shape()[0]) + " inputs + 1 bias)";
 }
+
+Config Dense::get_config() const { return Config().set("units", units_).set("activation", activation_name(activation_)); }
+
+Dense Dense::from_config(const Config& config) { return Dense(config.get_int("units"), config.get_string("activation")); }
 
 }  // namespace nn::layers

@@ -23,6 +23,8 @@ class Dense : public LayerBase<Dense> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, D) -> y: (N, K)
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, K) -> dx: (N, D)
   std::string type() const override { return "Dense"; }
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static Dense from_config(const Config& config);  // for nn::load_model
   std::vector<Param*> params() override { return {&kernel_, &bias_}; }
   double forward_flops() const override;
   std::string explain_params() const override;

@@ -57,4 +57,8 @@ void Dropout::backward(const Tensor& dy, Tensor& dx) {
     multiply_elements(dy.data(), mask_.data(), dx.data(), dy.size());  // dx = dy ⊙ mask
 }
 
+Config Dropout::get_config() const { return Config().set("rate", rate_); }
+
+Dropout Dropout::from_config(const Config& config) { return Dropout(config.get_float("rate")); }
+
 }  // namespace nn::layers

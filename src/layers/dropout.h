@@ -28,6 +28,8 @@ class Dropout : public LayerBase<Dropout> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, ...) -> y: same shape
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, ...) -> dx: same shape
   std::string type() const override { return "Dropout"; }
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static Dropout from_config(const Config& config);  // for nn::load_model
 
   float rate() const { return rate_; }
   // (N, ...) the mask of the last training forward pass: 0 or 1 / (1 - rate) per number.

@@ -15,6 +15,7 @@ class Flatten : public LayerBase<Flatten> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, ...) -> y: (N, D)
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, D) -> dx: (N, ...)
   std::string type() const override { return "Flatten"; }
+  Config get_config() const override { return {}; }  // no arguments: load_model calls Flatten()
 };
 
 }  // namespace nn::layers

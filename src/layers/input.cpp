@@ -24,4 +24,8 @@ Node Input(Shape shape, std::string name) {
   return Node::root(layer, shape);
 }
 
+Config InputLayer::get_config() const { return Config().set("shape", shape_); }
+
+InputLayer InputLayer::from_config(const Config& config) { return InputLayer(config.get_shape("shape")); }
+
 }  // namespace nn::layers

@@ -12,6 +12,9 @@ class InputLayer : public LayerBase<InputLayer> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // y = x
   void backward(const Tensor& dy, Tensor& dx) override;              // dx = dy
   std::string type() const override { return "InputLayer"; }
+  const Shape& shape() const { return shape_; }  // one sample, as given to Input
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static InputLayer from_config(const Config& config);  // for nn::load_model
 
  private:
   Shape shape_;

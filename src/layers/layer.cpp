@@ -53,6 +53,16 @@ void Layer::check_input(const Tensor& x) const {
                      batch_shape_str(input_shape_) + ", got " + shape_str(x.shape()));
 }
 
+Config Layer::get_config() const {
+  throw Error("layer \"" + name_ + "\" (" + type() + ") cannot be saved: the class " + type() +
+              " does not say how to rebuild it. Give it\n"
+              "  nn::Config get_config() const override   returning its constructor arguments, e.g.\n"
+              "      return nn::Config().set(\"alpha\", alpha_);   (or nn::Config() when it takes none)\n"
+              "and, if its constructor takes arguments, a  static " + type() + " from_config(const nn::Config&)  that "
+              "calls it; then nn::register_layer<" + type() + ">(\"" + type() + "\") before nn::load_model "
+              "(see src/layers/layer_registry.h)");
+}
+
 size_t Layer::count_params(bool trainable_only) {
   size_t n = 0;
   for (Param* p : params())

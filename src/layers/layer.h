@@ -11,6 +11,9 @@
 //   std::vector<Param*> params()                          if the layer has weights
 //   double forward_flops() const                          optional, for summary({.explain=true})
 //   std::string explain_params() const                    optional, the arithmetic of the count
+//   Config get_config() const                             for model.save: the constructor arguments
+//   static YourLayer from_config(const Config&)           for nn::load_model, if the constructor
+//                                                          takes arguments (see layers/layer_registry.h)
 // and derive from LayerBase<YourLayer> so `YourLayer(...)(x)` works in the functional API.
 //
 // Shapes given to build() exclude the batch dimension, as in Keras: a Dense layer on a
@@ -35,7 +38,8 @@
 //             Params, so the NaN guard can undo it and checkpoints save it.
 // backward(dy, dx)
 //   requires  the forward just before it on this layer (backward follows that forward's
-//             mode: training or not); dy: the shape of that forward's y.
+//             mode, training or not, and its path, reference or fast: switching reference
+//             mode in between must not break it); dy: the shape of that forward's y.
 //   ensures   every trainable param's grad has dL/dparam ADDED to it (the optimizer zeroes
 //             grads after its step; two backward calls add twice), and this is done even
 //             when input_gradient_needed() is false. When input_gradient_needed() is true,
@@ -46,13 +50,18 @@
 // params()    the same Param objects every call, in Keras's order; a param's name becomes
 //             its weight-file key ("<layer name>/<param name>", e.g. "dense/kernel").
 //             trainable = false for state the optimizer must leave alone.
+// get_config()  the arguments that rebuild this layer (layers/config.h), as Keras's
+//             get_config: from_config(get_config()) builds an equal layer, before its weights.
+//             Not the name (model.save records it) and not the weights (saved as in
+//             save_weights). The default throws an nn::Error saying what to override.
 // clone()     (LayerBase provides it) an independent copy: changing one's weights never
 //             changes the other's.
 // output_activation()  a layer that ends in an activation (Dense, Conv2D, Activation) says
-//             which; when the model then calls set_gradient_from_logits(true) (softmax +
-//             cross-entropy computed from the logits, see losses/loss.h), backward receives
-//             dL/dz, the gradient before the activation, and must skip the activation's own
-//             backward.
+//             which. When the loss works from the logits (softmax or sigmoid + a
+//             cross-entropy, see losses/loss.h), the model calls set_logits_output(true) on
+//             its output layer: forward then stops at z, the input of the activation, and
+//             writes z as its output (the model applies the activation itself, keeping z for
+//             the loss), and backward receives dL/dz and skips the activation's backward.
 // Threads     a layer may split its work over the thread pool (kernels/thread_pool.h), but
 //             its results must not depend on the thread count: sums over the batch go in
 //             chunks fixed by the shape, added in a fixed order (kernels/parallel.h).
@@ -61,7 +70,8 @@
 //             and draw the same random numbers. A layer of your own without one is fine:
 //             its forward and backward are then both paths.
 // Inputs that take no gradient (class ids, masks): such an input's layer is placed first
-//             after Input, where input_gradient_needed() is false, and leaves dx alone.
+//             after Input (or behind layers without weights), where the model sets
+//             input_gradient_needed() false, and leaves dx alone.
 #pragma once
 #include <memory>
 #include <optional>
@@ -69,6 +79,7 @@
 #include <vector>
 
 #include "layers/activations.h"
+#include "layers/config.h"
 #include "layers/node.h"
 #include "tensor/rng.h"
 #include "tensor/tensor.h"
@@ -94,16 +105,20 @@ class Layer {
   virtual std::vector<Param*> params() { return {}; }
   virtual double forward_flops() const { return 0.0; }  // per sample, multiply-add = 2
   virtual std::string explain_params() const { return ""; }
+  virtual Config get_config() const;  // for model.save; see the contract above
   virtual std::shared_ptr<Layer> clone() const = 0;
   // A layer that draws random numbers while training (Dropout) returns its generator, so
   // a checkpoint can save where its stream is and a resumed run continue it exactly.
   virtual Rng* random_generator() { return nullptr; }
 
-  // The activation this layer applies last, if it has one (Dense, Activation). The model
-  // uses it for softmax + cross-entropy from the logits: one stable gradient, p - y.
+  // The activation this layer applies last, if it has one (Dense, Conv2D, Activation). The
+  // model uses it for a cross-entropy from the logits (losses/loss.h): a value no clipping
+  // caps and one stable gradient, p - y.
   virtual std::optional<ActivationKind> output_activation() const { return std::nullopt; }
-  // When true, backward receives dL/dz (before the output activation) instead of dL/dy.
-  void set_gradient_from_logits(bool on) { gradient_from_logits_ = on; }
+  // When true, forward outputs z (the activation's input, the logits) instead of y = f(z),
+  // and backward receives dL/dz instead of dL/dy: the model applies f itself.
+  void set_logits_output(bool on) { logits_output_ = on; }
+  bool logits_output() const { return logits_output_; }
 
   // Builds once, remembering the shapes (what the model and summary() read).
   Shape build_for(const Shape& input_shape);
@@ -114,7 +129,9 @@ class Layer {
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
 
-  // The first layer after the model's input has no one to pass dx to, so it skips it.
+  // Whether backward must compute dx: the model turns it off for every layer with no
+  // weights below it (nobody would use that dx), e.g. the first layer after Input, or the
+  // first Dense behind a Flatten; the model then runs no backward below such a layer.
   void set_input_gradient_needed(bool needed) { input_gradient_needed_ = needed; }
   bool input_gradient_needed() const { return input_gradient_needed_; }
 
@@ -126,7 +143,7 @@ class Layer {
   // Checks x's shape against what build() saw, naming the layer when it does not match.
   void check_input(const Tensor& x) const;
 
-  bool gradient_from_logits_ = false;
+  bool logits_output_ = false;
   bool input_gradient_needed_ = true;
 
  private:

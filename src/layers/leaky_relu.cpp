@@ -36,4 +36,8 @@ void LeakyReLU::backward(const Tensor& dy, Tensor& dx) {
   leaky_relu_backward(y_->data(), dy.data(), dx.data(), dy.size(), alpha_);
 }
 
+Config LeakyReLU::get_config() const { return Config().set("alpha", alpha_); }
+
+LeakyReLU LeakyReLU::from_config(const Config& config) { return LeakyReLU(config.get_float("alpha")); }
+
 }  // namespace nn::layers

@@ -25,6 +25,8 @@ class LeakyReLU : public LayerBase<LeakyReLU> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, ...) -> y: same shape
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, ...) -> dx: same shape
   std::string type() const override { return "LeakyReLU"; }
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static LeakyReLU from_config(const Config& config);  // for nn::load_model
   double forward_flops() const override { return static_cast<double>(shape_size(input_shape())); }
 
   float alpha() const { return alpha_; }

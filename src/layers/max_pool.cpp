@@ -1,9 +1,8 @@
+// MaxPooling2D — the layer: its shapes and calls. The maths is in max_pool.h; the plain
+// loops in reference/max_pool.cpp (reference mode), the fast loop in kernels/max_pool.cpp.
 #include "layers/max_pool.h"
 
-#include <algorithm>
-#include <limits>
-
-#include "kernels/thread_pool.h"
+#include "kernels/max_pool.h"
 #include "layers/window.h"
 #include "reference/max_pool.h"
 #include "reference/mode.h"
@@ -37,75 +36,41 @@ Shape MaxPooling2D::build(const Shape& in) {
 
 void MaxPooling2D::forward(const Tensor& x, Tensor& y, bool) {
   check_input(x);
-  const int n = x.dim(0), c = channels_;
-  y.resize({n, out_h_, out_w_, c});
+  const int n = x.dim(0);
+  y.resize({n, out_h_, out_w_, channels_});
   argmax_.resize(y.size());  // a std::vector keeps its capacity when it shrinks
-  if (reference_mode()) {  // the plain loops of src/reference/
+  if (reference_mode())  // the plain loops of src/reference/
     ref::max_pool_forward(x.data(), y.data(), argmax_.data(), n, pool_shape());
-    return;
-  }
-  const size_t image = static_cast<size_t>(in_h_) * in_w_ * c;
-  const size_t out_image = static_cast<size_t>(out_h_) * out_w_ * c;
-  parallel_for(static_cast<size_t>(n), 1, [&](size_t i0, size_t i1) {
-    for (size_t i = i0; i < i1; ++i) {
-      const float* img = x.data() + i * image;
-      float* out = y.data() + i * out_image;
-      int32_t* arg = argmax_.data() + i * out_image;
-      for (int oy = 0; oy < out_h_; ++oy) {
-        for (int ox = 0; ox < out_w_; ++ox, out += c, arg += c) {
-          // Scan the window in row-major order, all channels at once (they are contiguous),
-          // replacing the best only on a strictly larger value: ties keep the first.
-          std::fill(out, out + c, -std::numeric_limits<float>::infinity());
-          std::fill(arg, arg + c, -1);
-          for (int iy = std::max(0, oy * strides_ - pad_top_);
-               iy < std::min(in_h_, oy * strides_ - pad_top_ + pool_size_); ++iy) {
-            for (int ix = std::max(0, ox * strides_ - pad_left_);
-                 ix < std::min(in_w_, ox * strides_ - pad_left_ + pool_size_); ++ix) {
-              const int32_t base = (iy * in_w_ + ix) * c;
-              const float* px = img + base;
-              for (int j = 0; j < c; ++j) {
-                if (px[j] > out[j] || arg[j] < 0) {  // arg < 0: the first value (even NaN) starts the scan
-                  out[j] = px[j];
-                  arg[j] = base + j;
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  });
+  else  // the same maxima and argmax, an image per task
+    max_pool_forward_fast(x.data(), y.data(), argmax_.data(), n, pool_shape());
 }
 
 void MaxPooling2D::backward(const Tensor& dy, Tensor& dx) {
   if (!input_gradient_needed()) return;
   const int n = dy.dim(0);
   dx.resize({n, in_h_, in_w_, channels_});
-  if (reference_mode()) {  // dy back to each window's argmax, in src/reference/
+  // dy back to each window's argmax, dx zero everywhere else.
+  if (reference_mode())
     ref::max_pool_backward(dy.data(), argmax_.data(), dx.data(), n, pool_shape());
-    return;
-  }
-  const size_t image = static_cast<size_t>(in_h_) * in_w_ * channels_;
-  const size_t out_image = static_cast<size_t>(out_h_) * out_w_ * channels_;
-  // Each image's dx is written by one task only, in output order: reproducible.
-  parallel_for(static_cast<size_t>(n), 1, [&](size_t i0, size_t i1) {
-    for (size_t i = i0; i < i1; ++i) {
-      float* img = dx.data() + i * image;
-      std::fill(img, img + image, 0.0f);
-      const float* d = dy.data() + i * out_image;
-      const int32_t* arg = argmax_.data() + i * out_image;
-      for (size_t o = 0; o < out_image; ++o) img[arg[o]] += d[o];
-    }
-  });
+  else
+    max_pool_backward_fast(dy.data(), argmax_.data(), dx.data(), n, pool_shape());
 }
 
-ref::PoolShape MaxPooling2D::pool_shape() const {
+PoolShape MaxPooling2D::pool_shape() const {
   return {.in_h = in_h_, .in_w = in_w_, .channels = channels_, .out_h = out_h_, .out_w = out_w_,
           .pool = pool_size_, .stride = strides_, .pad_top = pad_top_, .pad_left = pad_left_};
 }
 
 double MaxPooling2D::forward_flops() const {
   return static_cast<double>(out_h_) * out_w_ * channels_ * pool_size_ * pool_size_;
+}
+
+Config MaxPooling2D::get_config() const {
+  return Config().set("pool_size", pool_size_).set("strides", strides_).set("padding", padding_);
+}
+
+MaxPooling2D MaxPooling2D::from_config(const Config& config) {
+  return MaxPooling2D(config.get_int("pool_size"), config.get_int("strides"), config.get_string("padding"));
 }
 
 }  // namespace nn::layers

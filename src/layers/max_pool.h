@@ -9,14 +9,16 @@
 //             Overlapping windows (stride < pool size) add their shares.
 //
 // Shapes: x (N, H, W, C) -> y (N, Ho, Wo, C), sizes as in layers/window.h. No weights.
-// Reference mode runs the plain loops of reference/max_pool.h instead; both paths keep
-// the argmax in the same form, so either backward can follow either forward.
+// The fast path (kernels/max_pool.h) scans each window with all C channels at once, an
+// image per task on the thread pool; reference mode runs the plain loops of
+// reference/max_pool.h instead. Both keep the argmax in the same form, so either backward
+// can follow either forward.
 #pragma once
 #include <cstdint>
 #include <vector>
 
+#include "kernels/pool_shape.h"
 #include "layers/layer.h"
-#include "reference/max_pool.h"
 
 namespace nn::layers {
 
@@ -29,6 +31,8 @@ class MaxPooling2D : public LayerBase<MaxPooling2D> {
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, H, W, C) -> y: (N, Ho, Wo, C)
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, Ho, Wo, C) -> dx: (N, H, W, C)
   std::string type() const override { return "MaxPooling2D"; }
+  Config get_config() const override;  // for model.save (layers/config.h)
+  static MaxPooling2D from_config(const Config& config);  // for nn::load_model
   double forward_flops() const override;  // comparisons, counted as 1 each
 
   int pool_size() const { return pool_size_; }
@@ -38,7 +42,7 @@ class MaxPooling2D : public LayerBase<MaxPooling2D> {
  private:
   int pool_size_, strides_;
   std::string padding_;
-  ref::PoolShape pool_shape() const;  // this layer's geometry, for the reference
+  PoolShape pool_shape() const;  // this layer's geometry, for kernels/ and reference/
   int in_h_ = 0, in_w_ = 0, channels_ = 0, out_h_ = 0, out_w_ = 0, pad_top_ = 0, pad_left_ = 0;
   // (N, Ho, Wo, C): for each output, where its max came from, as a flat index into that
   // sample's (H, W, C) input. Sized for the largest batch.

@@ -2,8 +2,19 @@
 
 namespace nn::losses {
 
+float Loss::value_from_logits(const Tensor&, const Tensor&) const {
+  throw Error(name() + " has no value from logits; ask computes_from_logits() first");
+}
+
 void Loss::gradient_from_logits(const Tensor&, const Tensor&, Tensor&) const {
   throw Error(name() + " has no gradient from logits; ask computes_from_logits() first");
+}
+
+size_t last_axis(const Tensor& t) { return t.rank() ? static_cast<size_t>(t.dim(-1)) : 1; }
+
+size_t positions(const Tensor& t) {
+  const size_t k = last_axis(t);
+  return k ? t.size() / k : 0;
 }
 
 void Loss::check_shapes(const Tensor& y_pred, const Tensor& y_true) const {
@@ -23,8 +34,9 @@ void Loss::check_probabilities(const Tensor& y_true, const std::string& where) c
     if (y_true[i] >= 0.0f && y_true[i] <= 1.0f) continue;
     throw ValueError(where + ": " + name() + " needs targets between 0 and 1 (probabilities), but sample " +
                      std::to_string(i / k) + " has the target " + std::to_string(y_true[i]) +
-                     (k > 1 ? "; one-hot encode class ids with nn::data::to_categorical(ids, " + std::to_string(k) + ")"
-                            : "; binary labels are 0 or 1") +
+                     (last_axis(y_true) > 1 ? "; one-hot encode class ids with nn::data::to_categorical(ids, " +
+                                                  std::to_string(last_axis(y_true)) + ")"
+                                            : "; binary labels are 0 or 1") +
                      ", or use mean_squared_error to predict arbitrary numbers");
   }
 }

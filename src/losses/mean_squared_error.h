@@ -17,8 +17,8 @@ class MeanSquaredError : public Loss {
  public:
   std::string name() const override { return "mean_squared_error"; }
   std::unique_ptr<Loss> clone() const override { return std::make_unique<MeanSquaredError>(*this); }
-  float value(const Tensor& y_pred, const Tensor& y_true) const override;                // (N, K), (N, K)
-  void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const override;  // -> (N, K)
+  float value(const Tensor& y_pred, const Tensor& y_true) const override;                // (N, ..., K), same
+  void gradient(const Tensor& y_pred, const Tensor& y_true, Tensor& grad) const override;  // -> (N, ..., K)
 };
 
 }  // namespace nn::losses

@@ -9,11 +9,9 @@
 //   checkpoint/shuffle_rng/state          '<u8' (4)  the shuffling generator's four words
 //   checkpoint/shuffle_rng/spare_normal   '<f4' (0 or 1) the normal number it holds back, if any
 //   checkpoint/epoch_totals               '<f8' (2)  loss sum, correct count
-//   checkpoint/optimizer/name             '<i8' the optimizer's name, one character code each
-//   checkpoint/optimizer/iterations       '<i8' (1)  steps taken
-//   checkpoint/optimizer/learning_rate    '<f4' (1)
-//   checkpoint/optimizer/<state>          '<f4'  Adam's m_0, v_0, m_1, ...; SGD's velocity_0, ...
-//   checkpoint/rng/<layer>/state, .../spare_normal   a Dropout layer's generator, as above
+//   checkpoint/optimizer/...              the optimizer's name, steps, learning rate and state,
+//   checkpoint/rng/<layer>/...            and each Dropout layer's generator: written and read
+//                                         by model/training_state.h, which model files share
 //   checkpoint/history/<key>              '<f4' (epochs) e.g. checkpoint/history/loss
 //
 // Format 1 (until this layout) stored every number as float32, 64-bit ones in four 16-bit
@@ -30,102 +28,16 @@
 #include "kernels/elementwise.h"
 #include "model/model.h"
 #include "model/npz.h"
+#include "model/training_state.h"
+#include "tensor/file_io.h"
 
 namespace nn {
 namespace {
 
 constexpr int64_t kFormat = 2;
-const std::string kPrefix = "checkpoint/";
+const std::string& kPrefix = kCheckpointPrefix;
 
 NpyArray int64s(std::vector<int64_t> values) { return NpyArray(std::move(values)); }
-
-NpyArray text_array(const std::string& s) { return int64s(std::vector<int64_t>(s.begin(), s.end())); }
-
-// A generator as two entries: <name>/state and <name>/spare_normal.
-void add_rng(std::vector<NamedArray>& entries, const std::string& name, const RngState& st) {
-  entries.push_back({kPrefix + name + "/state", NpyArray(std::vector<uint64_t>(st.words, st.words + 4))});
-  const int spares = st.has_spare_normal ? 1 : 0;
-  entries.push_back({kPrefix + name + "/spare_normal", Tensor({spares}, st.spare_normal)});
-}
-
-// Reads the checkpoint/ entries, checking each one's type, size and range.
-class Reader {
- public:
-  Reader(const std::vector<NamedArray>& entries, std::string path) : path_(std::move(path)) {
-    for (auto& e : entries)
-      if (e.name.rfind(kPrefix, 0) == 0) by_name_[e.name.substr(kPrefix.size())] = &e.value;
-  }
-  bool has(const std::string& name) const { return by_name_.count(name) > 0; }
-  Dtype dtype_of(const std::string& name) const { return by_name_.at(name)->dtype(); }  // requires has(name)
-  // The entry checkpoint/<name>: `dtype` numbers, `size` of them unless size < 0.
-  const NpyArray& need(const std::string& name, Dtype dtype, long size = -1) {
-    auto it = by_name_.find(name);
-    if (it == by_name_.end()) fail("it has no entry \"" + kPrefix + name + "\"");
-    const NpyArray& array = *it->second;
-    if (array.dtype() != dtype)
-      fail("\"" + kPrefix + name + "\" holds '" + array.descr() + "' numbers, expected '" + npy_descr(dtype) + "'");
-    if (size >= 0 && array.size() != static_cast<size_t>(size))
-      fail("\"" + kPrefix + name + "\" holds " + std::to_string(array.size()) + " numbers, expected " +
-           std::to_string(size));
-    used_.insert(name);
-    return array;
-  }
-  const std::vector<int64_t>& int64s(const std::string& name, long size = -1) {
-    return need(name, Dtype::int64, size).int64();
-  }
-  const std::vector<uint64_t>& uint64s(const std::string& name, long size = -1) {
-    return need(name, Dtype::uint64, size).uint64();
-  }
-  const std::vector<double>& float64s(const std::string& name, long size = -1) {
-    return need(name, Dtype::float64, size).float64();
-  }
-  const Tensor& float32s(const std::string& name, long size = -1) { return need(name, Dtype::float32, size).float32(); }
-  // `value`, which must lie in lo..hi (so it fits an int).
-  int in_range(int64_t value, int64_t lo, int64_t hi, const std::string& what) {
-    if (value < lo || value > hi)
-      fail(what + " is " + std::to_string(value) + ", expected " + std::to_string(lo) + ".." + std::to_string(hi));
-    return static_cast<int>(value);
-  }
-  RngState rng(const std::string& name) {
-    RngState st;
-    const std::vector<uint64_t>& words = uint64s(name + "/state", 4);
-    std::copy(words.begin(), words.end(), st.words);
-    if ((st.words[0] | st.words[1] | st.words[2] | st.words[3]) == 0) fail(kPrefix + name + "/state is all zeros");
-    const Tensor& spare = float32s(name + "/spare_normal");
-    if (spare.size() > 1)
-      fail(kPrefix + name + "/spare_normal holds " + std::to_string(spare.size()) + " numbers, expected 0 or 1");
-    st.has_spare_normal = spare.size() == 1;
-    if (st.has_spare_normal) st.spare_normal = spare[0];
-    return st;
-  }
-  std::string text(const std::string& name) {
-    std::string s;
-    for (int64_t code : int64s(name)) s += static_cast<char>(in_range(code, 32, 126, kPrefix + name));
-    return s;
-  }
-  // The names under checkpoint/<group>/ not read by need().
-  std::vector<std::string> unused(const std::string& group) const {
-    std::vector<std::string> out;
-    for (auto& [name, array] : by_name_)
-      if (name.rfind(group, 0) == 0 && !used_.count(name)) out.push_back(kPrefix + name);
-    return out;
-  }
-  std::vector<std::string> names_under(const std::string& group) const {
-    std::vector<std::string> out;
-    for (auto& [name, array] : by_name_)
-      if (name.rfind(group, 0) == 0) out.push_back(name.substr(group.size()));
-    return out;
-  }
-  [[noreturn]] void fail(const std::string& problem) const {
-    throw IoError("resume_from: '" + path_ + "': " + problem +
-                  ". The checkpoint is damaged or was written by another version; the model was not changed");
-  }
-
- private:
-  std::string path_;
-  std::map<std::string, const NpyArray*> by_name_;  // without the "checkpoint/" prefix
-  std::set<std::string> used_;
-};
 
 }  // namespace
 
@@ -142,16 +54,10 @@ void Model::save_checkpoint(const std::string& path) {
   add("position", int64s({p.epoch, p.batches_done, p.batch_size, p.samples}));
   add("seed", NpyArray(std::vector<uint64_t>{p.seed}));
   if (p.order && p.batches_done > 0) add("order", int64s(std::vector<int64_t>(p.order->begin(), p.order->end())));
-  add_rng(entries, "shuffle_rng", p.shuffle_rng ? p.shuffle_rng->state() : global_rng().state());
+  add_rng_entries(entries, "shuffle_rng", p.shuffle_rng ? p.shuffle_rng->state() : global_rng().state());
   add("epoch_totals", NpyArray(std::vector<double>{p.loss_sum, p.correct}));
-
-  add("optimizer/name", text_array(opt.name()));
-  add("optimizer/iterations", int64s({opt.iterations()}));
-  add("optimizer/learning_rate", Tensor({1}, opt.learning_rate));
-  for (auto& [state_name, tensor] : opt.state()) add("optimizer/" + state_name, *tensor);
-
-  for (auto& layer : layers_)
-    if (Rng* g = layer->random_generator()) add_rng(entries, "rng/" + layer->name(), g->state());
+  add_optimizer_entries(entries, opt, params());
+  add_layer_rng_entries(entries, layers_);
   if (p.history)
     for (auto& [key, values] : p.history->history)
       add("history/" + key, Tensor({static_cast<int>(values.size())}, values));
@@ -166,7 +72,10 @@ ModelCheckpoint::ModelCheckpoint(std::string filepath, ModelCheckpointOptions op
                      std::to_string(options_.save_freq));
 }
 
-void ModelCheckpoint::on_train_begin(Model&) { saves_ = 0; }
+void ModelCheckpoint::on_train_begin(Model&) {
+  saves_ = 0;
+  remove_stale_temporary(filepath_);  // a run killed while saving left it; the checkpoint itself is intact
+}
 
 void ModelCheckpoint::save(Model& model) {
   model.save_checkpoint(filepath_);
@@ -199,11 +108,13 @@ void Model::resume_from(const std::string& path) {
                 "\" is not built yet; start it with an Input layer so its weights exist before resuming");
   optimizers::Optimizer& opt = optimizer();
   const std::vector<NamedArray> entries = read_npz(path);  // IoError if missing, truncated or corrupt
-  Reader r(entries, path);
+  CheckpointReader r(entries, "resume_from: '" + path + "'",
+                     "The checkpoint is damaged or was written by another version; the model was not changed");
   if (!r.has("format"))
     throw IoError("resume_from: '" + path +
-                  "' is not a checkpoint (it has no \"checkpoint/\" entries): it looks like a weights file; load "
-                  "it with load_weights, or write checkpoints with the ModelCheckpoint callback");
+                  "' is not a checkpoint (it has no \"checkpoint/format\" entry): it looks like a weights file or a "
+                  "model file; load it with load_weights (or nn::load_model for a file model.save wrote), or write "
+                  "checkpoints with the ModelCheckpoint callback");
   // Format 1 wrote its version, like every other number, as a float.
   if (r.dtype_of("format") == Dtype::float32)
     throw IoError("resume_from: '" + path + "' is a checkpoint of format 1, written by an older nnscratch that stored "
@@ -217,32 +128,10 @@ void Model::resume_from(const std::string& path) {
 
   auto weights = match_weights(entries, "resume_from: '" + path + "'");
 
-  // The optimizer: same kind, and one state tensor per state slot of this model.
-  const std::string saved_name = r.text("optimizer/name");
-  if (saved_name != opt.name())
-    throw IoError("resume_from: '" + path + "' was written with the " + saved_name +
-                  " optimizer, but the model is compiled with " + opt.name() +
-                  "; compile it with the same optimizer as the interrupted run");
-  const int64_t iterations = r.int64s("optimizer/iterations", 1)[0];
-  if (iterations < 0) r.fail("the optimizer's step count is negative (" + std::to_string(iterations) + ")");
-  const float learning_rate = r.float32s("optimizer/learning_rate", 1)[0];
-  if (!(learning_rate > 0.0f) || !std::isfinite(learning_rate)) r.fail("the saved learning rate is not a positive number");
-  opt.build_state(params());  // makes the state tensors exist (as zeros) so they can be filled
-  std::vector<std::pair<Tensor*, const Tensor*>> state;
-  for (auto& [state_name, tensor] : opt.state()) {
-    const Tensor& saved = r.float32s("optimizer/" + state_name, static_cast<long>(tensor->size()));
-    if (!all_finite(saved.data(), saved.size())) r.fail("the optimizer state \"" + state_name + "\" holds NaN or inf");
-    state.emplace_back(tensor, &saved);
-  }
-  for (auto& extra : r.unused("optimizer/"))
-    r.fail("\"" + extra + "\" matches no state of this " + opt.name() +
-           " optimizer (was it created with other settings, e.g. momentum?)");
-
-  // Dropout generators, by layer name.
-  std::vector<std::pair<Rng*, RngState>> generators;
-  for (auto& layer : layers_)
-    if (Rng* g = layer->random_generator()) generators.emplace_back(g, r.rng("rng/" + layer->name()));
-  for (auto& extra : r.unused("rng/")) r.fail("\"" + extra + "\" matches no Dropout layer of this model");
+  // The optimizer (same kind, one state tensor per state slot) and the Dropout generators.
+  const OptimizerRestore optimizer_state =
+      read_optimizer_entries(r, opt, params(), "compile it with the same optimizer as the interrupted run");
+  const std::vector<std::pair<Rng*, RngState>> generators = read_layer_rngs(r, layers_);
 
   // Where fit was.
   auto point = std::make_shared<ResumePoint>();
@@ -259,9 +148,6 @@ void Model::resume_from(const std::string& path) {
   point->correct = totals[1];
   if (point->batches_done > 0) {
     if (point->batch_size < 1) r.fail("batches are done but the batch size is 0");
-    if (point->batch_size > point->samples)
-      r.fail("the batch size " + std::to_string(point->batch_size) + " is larger than the " +
-             std::to_string(point->samples) + " samples");
     if (static_cast<int64_t>(point->batches_done - 1) * point->batch_size >= point->samples)
       r.fail(std::to_string(point->batches_done) + " batches of " + std::to_string(point->batch_size) +
              " are more than the " + std::to_string(point->samples) + " samples");
@@ -284,9 +170,7 @@ void Model::resume_from(const std::string& path) {
 
   // Everything checked: now change the model.
   for (auto& [p, t] : weights) p->value = *t;
-  for (auto& [tensor, saved] : state) *tensor = *saved;
-  opt.set_iterations(static_cast<long>(iterations));
-  opt.learning_rate = learning_rate;
+  optimizer_state.apply(opt);
   for (auto& [g, st] : generators) g->set_state(st);
   resume_ = std::move(point);
 }

@@ -1,14 +1,15 @@
 // Model::fit — the training loop, as Keras runs it: for each epoch, shuffle the rows, then
 // for each mini-batch a training step and the callbacks; at the end of the epoch the
-// validation, one row of history and the progress bar's last line. A guard stops when the
-// loss or a gradient becomes NaN or infinite. Resuming from a checkpoint only changes where
-// the loop starts (FitResume, model/checkpoint.cpp).
+// validation, one row of history and the progress bar's last line. A guard stops (or, with
+// .on_nan = "throw", throws) when the loss or a gradient becomes NaN or infinite. Resuming
+// from a checkpoint only changes where the loop starts (FitResume, model/checkpoint.cpp).
 #include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <numeric>
 
 #include "data/preprocessing.h"
+#include "kernels/denormals.h"
 #include "model/checkpoint.h"
 #include "model/model.h"
 #include "model/progress_bar.h"
@@ -18,11 +19,11 @@ namespace nn {
 
 namespace {
 
-void check_fit_options(const FitOptions& o, int n) {
+// A batch_size larger than the data is fine: as in Keras, the epoch is one smaller batch.
+void check_fit_options(const FitOptions& o) {
   if (o.batch_size < 1) throw ValueError("fit: batch_size must be >= 1, got " + std::to_string(o.batch_size));
-  if (o.batch_size > n)
-    throw ValueError("fit: batch_size " + std::to_string(o.batch_size) + " is larger than the " + std::to_string(n) +
-                     " training samples; use a batch size of at most " + std::to_string(n));
+  if (o.on_nan != "stop" && o.on_nan != "throw")
+    throw ValueError("fit: on_nan must be \"stop\" or \"throw\", got \"" + o.on_nan + "\"");
   if (o.epochs < 0) throw ValueError("fit: epochs must be >= 0, got " + std::to_string(o.epochs));
   if (!(o.validation_split >= 0.0f && o.validation_split < 1.0f))
     throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(o.validation_split));
@@ -33,9 +34,9 @@ void check_fit_options(const FitOptions& o, int n) {
 // indices: batches are gathered into reused buffers, and the data set itself is never
 // copied or moved. `batch_size` is the one on_epoch_begin left.
 EpochStart fresh_epoch(int epoch, int batch_size, int n, bool shuffle, Rng& rng) {
-  if (batch_size < 1 || batch_size > n)
+  if (batch_size < 1)
     throw ValueError("fit: a callback set batch_size " + std::to_string(batch_size) + " for epoch " +
-                     std::to_string(epoch + 1) + "; it must be in 1.." + std::to_string(n));
+                     std::to_string(epoch + 1) + "; it must be >= 1");
   EpochStart start{.batch_size = batch_size};
   if (shuffle) {
     start.order = rng.permutation(n);
@@ -46,27 +47,31 @@ EpochStart fresh_epoch(int epoch, int batch_size, int n, bool shuffle, Rng& rng)
   return start;
 }
 
-Logs epoch_logs(double loss_sum, double correct, double seen, bool with_accuracy) {
+// metrics: the names compile was given ("accuracy" or "acc"), which the logs keep.
+Logs epoch_logs(double loss_sum, double correct, double seen, const std::vector<std::string>& metrics) {
   Logs logs{{"loss", static_cast<float>(loss_sum / seen)}};
-  if (with_accuracy) logs["accuracy"] = static_cast<float>(correct / seen);
+  for (const std::string& m : metrics) logs[m] = static_cast<float>(correct / seen);
   return logs;
 }
 
 }  // namespace
 
-History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
+History Model::fit(const Tensor& x, const Tensor& y_given, FitOptions o) {
+  FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   loss();  // throws a clear error when compile() was not called
   ensure_built(x);
+  Tensor y_expanded, y_val_expanded;  // labels (N) for an (N, 1) output, as (N, 1)
+  const Tensor& y = labels_for_output(y_given, y_expanded);
   check_data(x, &y, "fit");
   const Tensor* x_val = o.validation_data.x;
-  const Tensor* y_val = o.validation_data.y;
+  const Tensor* y_val = o.validation_data.y ? &labels_for_output(*o.validation_data.y, y_val_expanded) : nullptr;
   if (x_val) check_data(*x_val, y_val, "fit (validation_data)");
 
   // validation_split: like Keras, the last fraction of the data, taken before shuffling.
   const int n_all = x.dim(0);
   int n_train = n_all;
   if (!x_val && o.validation_split > 0.0f) n_train = data::validation_split_index(n_all, o.validation_split);
-  check_fit_options(o, n_train);
+  check_fit_options(o);
 
   Rng local(o.seed);
   Rng& rng = o.seed ? local : global_rng();
@@ -119,27 +124,28 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions o) {
                               std::to_string(step + 1) + "; training stopped before applying that batch. " +
                               kBlowUpCauses;
         if (o.verbose) std::cout << "\n";  // end the progress line first
-        std::cerr << "fit stopped: " << history.stop_reason << "\n";
         for (auto& cb : o.callbacks) cb->on_train_end(*this);
+        if (o.on_nan == "throw") throw ValueError("fit: " + history.stop_reason);
+        std::cerr << "fit stopped: " << history.stop_reason << "\n";
         return history;
       }
       loss_sum += static_cast<double>(result.loss) * count;
       progress_.batches_done = step + 1;
       progress_.loss_sum = loss_sum;
       progress_.correct = correct;
-      const Logs so_far = epoch_logs(loss_sum, correct, static_cast<double>(begin + count), !metrics_.empty());
+      const Logs so_far = epoch_logs(loss_sum, correct, static_cast<double>(begin + count), metrics_);
       for (auto& cb : o.callbacks) cb->on_batch_end(step, so_far, *this);
       if (step + 1 < steps) bar.update(step + 1, so_far);
     }
     // Every row has been seen (some maybe before a checkpoint the run resumed from).
-    Logs logs = epoch_logs(loss_sum, correct, n_train, !metrics_.empty());
+    Logs logs = epoch_logs(loss_sum, correct, n_train, metrics_);
     if (x_val || n_train < n_all) {
       const Tensor& xv = x_val ? *x_val : x;
       const Tensor& yv = x_val ? *y_val : y;
       const size_t begin = x_val ? 0 : static_cast<size_t>(n_train);
       auto [val_loss, val_acc] = evaluate_rows(xv, yv, begin, static_cast<size_t>(xv.dim(0)), batch_size, 0);
       logs["val_loss"] = static_cast<float>(val_loss);
-      if (!metrics_.empty()) logs["val_accuracy"] = static_cast<float>(val_acc);
+      for (const std::string& m : metrics_) logs["val_" + m] = static_cast<float>(val_acc);
     }
     bar.finish(logs);
     history.append(logs);

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "data/preprocessing.h"
+#include "kernels/denormals.h"
 #include "kernels/elementwise.h"
 #include "layers/input.h"
 #include "losses/get.h"
@@ -17,7 +18,9 @@ namespace nn {
 
 Model::Model(std::string name) : name_(std::move(name)) {}
 
-Model::Model(Node inputs, Node outputs, std::string name) : name_(std::move(name)) {
+// Keras names functional models as it names layers: "model", then "model_1", "model_2", ...
+Model::Model(Node inputs, Node outputs, std::string name)
+    : name_(name.empty() ? unique_name("model") : std::move(name)) {
   if (!inputs.valid() || !inputs.is_input())
     throw Error("Model(inputs, outputs): inputs must be a node made by layers::Input(shape)");
   if (!outputs.valid()) throw Error("Model(inputs, outputs): outputs is an empty Node");
@@ -31,6 +34,10 @@ Model::Model(Node inputs, Node outputs, std::string name) : name_(std::move(name
     chain.push_back(n.layer_ptr());
     n = n.input();
   }
+  if (chain.empty())
+    throw Error("Model(inputs, outputs): the output is the input \"" + inputs.layer().name() +
+                "\" itself, but a model needs at least one layer; call a layer on the input first, e.g. "
+                "Node output = layers::Dense(10)(input)");
   chain.push_back(inputs.layer_ptr());
   std::reverse(chain.begin(), chain.end());
   set_layers(std::move(chain));
@@ -40,11 +47,18 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   layers_ = std::move(layers);
   outputs_.assign(layers_.size(), Tensor());
   grads_.assign(layers_.size(), Tensor());
-  for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_input_gradient_needed(i > 1);
+  // A layer hands dL/dx down only if some layer below it has weights to learn from it:
+  // the first Dense behind a Flatten (or Flatten → Dropout) computes no dx at all.
+  bool weights_below = false;
+  for (size_t i = 1; i < layers_.size(); ++i) {
+    layers_[i]->set_input_gradient_needed(weights_below);
+    weights_below = weights_below || layers_[i]->count_params(true) > 0;
+  }
   // The pairs of layers training steps run fused (model/layer_fusion.h); the last layer
   // stays on its own, as the loss reads its output and may set its activation's backward.
   fused_.clear();
   fused_.resize(layers_.size());
+  last_pass_fused_ = false;  // the last pass's fused steps are gone
   for (size_t i = 1; i + 2 < layers_.size(); ++i) fused_[i] = fuse_pair(*layers_[i], *layers_[i + 1]);
   configure_loss_from_logits();
   if (profile_on_) reset_profile();
@@ -63,11 +77,16 @@ Layer& Model::get_layer(const std::string& name) {
 }
 
 const Tensor& Model::layer_output(size_t index) const {
+  if (!built()) throw Error("layer_output: model \"" + name_ + "\" has no layers yet; run forward first");
+  if (index >= layers_.size())
+    throw Error("layer_output(" + std::to_string(index) + "): model \"" + name_ + "\" has " +
+                std::to_string(layers_.size()) + " layers, so the index must be 0.." +
+                std::to_string(layers_.size() - 1) + " (0 is the input; layers() lists them)");
   if (index == 0) {
     if (!last_input_) throw Error("layer_output(0): run forward first");
     return *last_input_;
   }
-  if (index < layers_.size() && (fused_at(index) || fused_at(index - 1)))
+  if (fused_at(index))  // (a fused pair writes its second layer's output, not its first's)
     throw Error("layer_output(" + std::to_string(index) + "): the last pass was a training step, which fused \"" +
                 layers_[index]->name() + "\" with its neighbour (see set_layer_fusion), so its own output was "
                 "not kept; call forward(x, training) first");
@@ -103,10 +122,11 @@ optimizers::Optimizer& Model::optimizer() {
 
 void Model::compile(const losses::Loss& loss, const optimizers::Optimizer& optimizer,
                     std::vector<std::string> metrics) {
-  for (auto& m : metrics) {
-    if (m == "acc") m = "accuracy";
-    if (m != "accuracy") throw ValueError("unknown metric \"" + m + "\"; nnscratch knows: accuracy");
-  }
+  // "acc" is the same metric as "accuracy" and, as in Keras, keeps the name it was given:
+  // the logs then say acc and val_acc.
+  for (auto& m : metrics)
+    if (m != "accuracy" && m != "acc")
+      throw ValueError("unknown metric \"" + m + "\"; nnscratch knows: accuracy (or acc)");
   loss_ = loss.clone();
   optimizer_ = optimizer.clone();
   metrics_ = std::move(metrics);
@@ -118,14 +138,33 @@ void Model::compile(const std::string& loss_name, const optimizers::Optimizer& o
   compile(*losses::get(loss_name), optimizer, std::move(metrics));
 }
 
-// Softmax + categorical cross-entropy (or sigmoid + binary cross-entropy): the loss hands
-// the last layer dL/dz directly, and that layer skips its activation's backward.
+// A softmax or sigmoid output with a cross-entropy (losses/loss.h): the output layer stops
+// at z, which the model keeps in logits_ while applying the activation itself; the loss
+// reads z for its value and hands the layer dL/dz, so the layer skips its activation's
+// backward. Every other layer computes its full output (a layer that was last before
+// Sequential::add is not any more).
 void Model::configure_loss_from_logits() {
-  if (layers_.size() < 2) return;
+  loss_from_logits_ = false;
+  for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_logits_output(false);
+  if (layers_.size() < 2 || !loss_) return;
   Layer& last = *layers_.back();
-  auto act = last.output_activation();
-  loss_from_logits_ = loss_ && act && loss_->computes_from_logits(*act);
-  last.set_gradient_from_logits(loss_from_logits_);
+  const auto act = last.output_activation();
+  loss_from_logits_ = act && loss_->computes_from_logits(*act);
+  if (loss_from_logits_) output_activation_ = *act;
+  last.set_logits_output(loss_from_logits_);
+}
+
+float Model::batch_loss(const Tensor& y_pred, const Tensor& y_true) {
+  return loss_from_logits_ ? loss().value_from_logits(logits_, y_true) : loss().value(y_pred, y_true);
+}
+
+// Keras expands labels of shape (N) to (N, 1) for a model whose output is (N, 1)
+// (compile_utils.match_dtype_and_rank): the usual way to pass binary labels.
+const Tensor& Model::labels_for_output(const Tensor& y, Tensor& expanded) {
+  if (y.rank() != 1 || output_shape() != Shape{1}) return y;
+  expanded = y;
+  expanded.reshape({y.dim(0), 1});
+  return expanded;
 }
 
 void Model::check_data(const Tensor& x, const Tensor* y, const char* where) {
@@ -195,7 +234,18 @@ const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
       current = &outputs_[++i];
       continue;
     }
-    timed(profile_slot(i, false), [&] { layers_[i]->forward(*current, outputs_[i], training); });
+    if (i + 1 == layers_.size() && loss_from_logits_) {
+      // The output layer gives z; the activation turns it into the predictions here, so
+      // the loss can compute from z (configure_loss_from_logits).
+      timed(profile_slot(i, false), [&] {
+        layers_[i]->forward(*current, logits_, training);
+        outputs_[i].resize(logits_.shape());
+        const size_t k = losses::last_axis(logits_);
+        activation_forward(output_activation_, logits_.data(), outputs_[i].data(), logits_.size() / k, k);
+      });
+    } else {
+      timed(profile_slot(i, false), [&] { layers_[i]->forward(*current, outputs_[i], training); });
+    }
     current = &outputs_[i];
   }
   return *current;
@@ -205,7 +255,7 @@ void Model::backward(const Tensor& y_true) {
   const Tensor& y_pred = outputs_.back();
   timed(profile_total(&Profile::loss_seconds), [&] {
     if (loss_from_logits_)
-      loss().gradient_from_logits(y_pred, y_true, loss_grad_);  // dL/dz from the logits: p - y
+      loss().gradient_from_logits(logits_, y_true, loss_grad_);  // dL/dz from the logits: p - y
     else
       loss().gradient(y_pred, y_true, loss_grad_);
   });
@@ -215,29 +265,31 @@ void Model::backward(const Tensor& y_true) {
     if (i >= 2 && fused_at(i - 1)) {  // layers i - 1 and i as one step
       timed(profile_slot(i - 1, true), [&] { fused_[i - 1]->backward(*dy, grads_[i - 1]); });
       dy = &grads_[--i];
-      continue;
+    } else {
+      timed(profile_slot(i, true), [&] { layers_[i]->backward(*dy, grads_[i]); });
+      dy = &grads_[i];
     }
-    timed(profile_slot(i, true), [&] { layers_[i]->backward(*dy, grads_[i]); });
-    dy = &grads_[i];
+    if (!layers_[i]->input_gradient_needed()) break;  // nothing below has weights to learn
   }
 }
 
+// Keras's "accuracy": binary accuracy (thresholded at 0.5) when the output's last axis is
+// 1, else categorical accuracy (the most probable class is the true one); either way per
+// position, so a (H, W, 1) output scores every pixel. Returns Σ over samples of the share
+// of the sample's positions that are right: divided by N, the accuracy Keras reports.
 double Model::count_correct(const Tensor& y_pred, const Tensor& y_true) const {
+  const size_t k = losses::last_axis(y_pred), rows = losses::positions(y_pred);
   const size_t n = static_cast<size_t>(y_pred.dim(0));
-  const size_t k = y_pred.size() / std::max<size_t>(n, 1);
   double correct = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const float* p = y_pred.data() + i * k;
-    const float* t = y_true.data() + i * k;
-    if (k == 1) {
-      // Binary accuracy: a single sigmoid output, thresholded at 0.5.
+  for (size_t r = 0; r < rows; ++r) {
+    const float* p = y_pred.data() + r * k;
+    const float* t = y_true.data() + r * k;
+    if (k == 1)
       correct += (p[0] > 0.5f) == (t[0] > 0.5f);
-    } else {
-      // Categorical accuracy: the most probable class is the true one.
+    else
       correct += std::max_element(p, p + k) - p == std::max_element(t, t + k) - t;
-    }
   }
-  return correct;
+  return rows ? correct * static_cast<double>(n) / static_cast<double>(rows) : 0.0;
 }
 
 // The chapter's five steps (model.h), each one call.
@@ -245,7 +297,7 @@ Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* 
   StepGuard::Scope guarded(guard_, params());  // unless accepted, the step leaves no trace
   StepResult result;
   const Tensor& y_pred = forward_pass(xb, true, true);                                     // 1 forward
-  timed(profile_total(&Profile::loss_seconds), [&] { result.loss = loss().value(y_pred, yb); });  // 2 loss
+  timed(profile_total(&Profile::loss_seconds), [&] { result.loss = batch_loss(y_pred, yb); });  // 2 loss
   if (correct) *correct += count_correct(y_pred, yb);
   result.problem = StepGuard::check_loss(result.loss);
   if (result.problem.empty()) {
@@ -263,9 +315,12 @@ const char* const Model::kBlowUpCauses =
     "Likely causes: a learning rate that is too high (try 10x smaller), or inputs that are not scaled "
     "(divide pixel values by 255).";
 
-float Model::train_on_batch(const Tensor& x, const Tensor& y) {
+float Model::train_on_batch(const Tensor& x, const Tensor& y_given) {
+  FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   loss();  // compiled?
   ensure_built(x);
+  Tensor expanded;
+  const Tensor& y = labels_for_output(y_given, expanded);
   check_data(x, &y, "train_on_batch");
   StepResult step = train_step(x, y, nullptr);
   if (!step.problem.empty())
@@ -286,10 +341,10 @@ std::pair<double, double> Model::evaluate_rows(const Tensor& x, const Tensor& y,
     data::gather_rows(x, order, b, count, batch_x_);
     data::gather_rows(y, order, b, count, batch_y_);
     const Tensor& y_pred = forward(batch_x_, false);
-    loss_sum += static_cast<double>(loss().value(y_pred, batch_y_)) * count;
+    loss_sum += static_cast<double>(batch_loss(y_pred, batch_y_)) * count;
     correct += count_correct(y_pred, batch_y_);
     Logs logs{{"loss", static_cast<float>(loss_sum / (b + count))}};
-    if (!metrics_.empty()) logs["accuracy"] = static_cast<float>(correct / (b + count));
+    for (const std::string& m : metrics_) logs[m] = static_cast<float>(correct / (b + count));
     if (step == static_cast<size_t>(steps))
       bar.finish(logs);
     else
@@ -299,18 +354,22 @@ std::pair<double, double> Model::evaluate_rows(const Tensor& x, const Tensor& y,
   return {loss_sum / n, correct / n};
 }
 
-std::vector<float> Model::evaluate(const Tensor& x, const Tensor& y, int batch_size, int verbose) {
+std::vector<float> Model::evaluate(const Tensor& x, const Tensor& y_given, int batch_size, int verbose) {
+  FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   loss();
   ensure_built(x);
+  Tensor expanded;
+  const Tensor& y = labels_for_output(y_given, expanded);
   check_data(x, &y, "evaluate");
   if (batch_size < 1) throw ValueError("evaluate: batch_size must be >= 1, got " + std::to_string(batch_size));
   auto [loss_value, accuracy] = evaluate_rows(x, y, 0, static_cast<size_t>(x.dim(0)), batch_size, verbose);
   std::vector<float> result{static_cast<float>(loss_value)};
-  if (!metrics_.empty()) result.push_back(static_cast<float>(accuracy));
+  for (size_t m = 0; m < metrics_.size(); ++m) result.push_back(static_cast<float>(accuracy));
   return result;
 }
 
 Tensor Model::predict(const Tensor& x, int batch_size) {
+  FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   ensure_built(x);
   check_data(x, nullptr, "predict");
   if (batch_size < 1) throw ValueError("predict: batch_size must be >= 1, got " + std::to_string(batch_size));

@@ -9,9 +9,10 @@
 //
 // One training step (train_step in model.cpp) is the whole chapter in five lines:
 //   forward   every layer turns its input into its output, first to last
-//   loss      compare the last output with the targets
-//   backward  from dL/d(output) — or, for softmax + cross-entropy, dL/dz = p - y from the
-//             logits — every layer, last to first, passes the error down and adds into its grads
+//   loss      compare the last output with the targets (for a softmax or sigmoid output
+//             and a cross-entropy: compare its logits z, see losses/loss.h)
+//   backward  from dL/d(output) — or, from the logits, dL/dz = p - y — every layer, last
+//             to first, passes the error down and adds into its grads
 //   guard     a NaN or infinite loss or gradient rejects the batch (model/step_guard.h)
 //   step      the optimizer moves every weight against its gradient
 #pragma once
@@ -54,6 +55,10 @@ struct FitOptions {
   int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
   std::vector<std::shared_ptr<Callback>> callbacks = {};
   uint64_t seed = 0;  // 0: shuffle with the global generator (nn::set_seed)
+  // A NaN or infinite loss or gradient: "stop" ends fit before applying that batch and
+  // returns the history so far with History::stop_reason set (and the message on stderr);
+  // "throw" throws nn::ValueError with the same message instead, so it cannot go unnoticed.
+  std::string on_nan = "stop";
 };
 
 // Where a running fit stands: the point a run resumed right now would continue from.
@@ -80,9 +85,21 @@ struct SummaryOptions {
   bool explain = false;  // add the arithmetic of each count, FLOPs and memory
 };
 
+// model.save(path, {.include_optimizer = true}); see model/model_file.h.
+struct SaveOptions {
+  // Also save how the model was compiled and the optimizer's state (and Dropout's
+  // generators), so load_model returns it compiled, ready to continue training.
+  bool include_optimizer = false;
+};
+
+class Model;
+std::unique_ptr<Model> load_model(const std::string& path);  // model/model_file.h
+
 class Model {
  public:
-  Model(Node inputs, Node outputs, std::string name = "model");
+  // name "": Keras's unique name, "model", then "model_1", ... (reset_layer_names resets it).
+  // A model needs at least one layer between inputs and outputs.
+  Model(Node inputs, Node outputs, std::string name = "");
   virtual ~Model() = default;
   Model(const Model&) = delete;  // layers are shared handles: copying would alias weights
   Model& operator=(const Model&) = delete;
@@ -96,6 +113,13 @@ class Model {
   // "mean_squared_error" / "mse"; anything else is an nn::ValueError listing these.
   void compile(const std::string& loss_name, const optimizers::Optimizer& optimizer,
                std::vector<std::string> metrics = {});
+  // Trains for options.epochs epochs; returns one History row per epoch finished. A
+  // batch_size larger than the data trains on one smaller batch, as Keras does. y may be
+  // (N) for an (N, 1) output (Keras expands it). When the loss or a gradient turns NaN or
+  // infinite, fit does NOT throw by default: it stops before applying that batch, prints
+  // why on stderr and returns the history so far with History::stop_reason saying why
+  // (empty when every epoch ran). Check it, or pass .on_nan = "throw" to get an
+  // nn::ValueError instead.
   History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
   std::vector<float> evaluate(const Tensor& x, const Tensor& y, int batch_size = 32, int verbose = 1);
   Tensor predict(const Tensor& x, int batch_size = 32);
@@ -105,7 +129,10 @@ class Model {
   std::vector<Tensor> get_weights();
   void set_weights(const std::vector<Tensor>& weights);
   void save_weights(const std::string& path);
-  void load_weights(const std::string& path);
+  void load_weights(const std::string& path);  // also reads the weights of a model file (save)
+  // The whole model: architecture (config.json) and weights in one zip, read back by
+  // nn::load_model (model/model_file.h). Written atomically, like every file here.
+  void save(const std::string& path, SaveOptions options = {});
   bool stop_training = false;  // a callback sets it to end fit after this epoch
 
   // ---- checkpoints (model/checkpoint.cpp; the ModelCheckpoint callback calls save) ----
@@ -129,7 +156,7 @@ class Model {
   void backward(const Tensor& y_true);  // from the last forward's output; adds into grads
   const std::vector<std::shared_ptr<Layer>>& layers();   // layers()[0] is the InputLayer
   Layer& get_layer(const std::string& name);
-  const Tensor& layer_output(size_t index) const;        // activations of layers()[index]
+  const Tensor& layer_output(size_t index) const;        // activations of layers()[index]; nn::Error past the end
   // Layer fusion (model/layer_fusion.h): training steps (fit, train_on_batch) run a
   // BatchNormalization and the LeakyReLU after it as one pass over memory. The numbers are
   // exactly the same either way; fused is faster, but the two layers' own forward and
@@ -186,10 +213,17 @@ class Model {
   std::vector<NamedArray> weight_entries();
   // Pairs every parameter with its entry, checking names, types and shapes; throws an IoError
   // listing every mismatch (and changes nothing) when `entries` do not fit this model.
-  // Entries under "checkpoint/" are not weights and are skipped.
+  // Entries under "checkpoint/" are not weights and are skipped. `hint` ends the message.
   std::vector<std::pair<Param*, const Tensor*>> match_weights(const std::vector<NamedArray>& entries,
-                                                              const std::string& what);
+                                                              const std::string& what,
+                                                              const std::string& hint = kRebuildHint);
+  static const char* const kRebuildHint;  // "build the model exactly as when it was saved..."
+  friend std::unique_ptr<Model> load_model(const std::string& path);  // builds, then fills in weights and state
   void configure_loss_from_logits();
+  // The batch's loss: from logits_ when the loss computes from the logits, else from y_pred.
+  float batch_loss(const Tensor& y_pred, const Tensor& y_true);  // y_pred, y_true: (N, output...)
+  // y itself, or (for labels (N) and an (N, 1) output) a copy in `expanded` shaped (N, 1).
+  const Tensor& labels_for_output(const Tensor& y, Tensor& expanded);  // y: (N, output...) or (N)
   // Mean loss and number correct over rows [begin, end) of x, y, in batches.
   std::pair<double, double> evaluate_rows(const Tensor& x, const Tensor& y, size_t begin, size_t end,
                                           int batch_size, int verbose);
@@ -212,7 +246,11 @@ class Model {
   std::unique_ptr<losses::Loss> loss_;
   std::unique_ptr<optimizers::Optimizer> optimizer_;
   std::vector<std::string> metrics_;
+  // From the logits: the output layer writes z into logits_ and the model applies
+  // output_activation_ to get the predictions (configure_loss_from_logits).
   bool loss_from_logits_ = false;
+  ActivationKind output_activation_ = ActivationKind::linear;
+  Tensor logits_;  // (N, output...): z of the last forward pass, when loss_from_logits_
   // Layer fusion in training steps: fused_[i] runs layers_[i] and layers_[i + 1] as one
   // step (null when they have none); last_pass_fused_ when the last forward pass used
   // them (backward follows it).

@@ -294,17 +294,19 @@ NpyArray decode_npy(const uint8_t* bytes, size_t size, const std::string& what) 
   // Count the elements in a way that cannot overflow, and allocate nothing until the count
   // matches the bytes actually present: a corrupt header can only cause an error message.
   const size_t data_size = size - prefix - header_len;
+  // The product of the non-zero dimensions must fit too, even when a zero makes the array
+  // empty: shape arithmetic elsewhere (shape_size) multiplies them all.
   size_t count = 1;
   bool too_large = false;
-  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) count = 0;  // an empty array
   for (int d : shape) {
-    if (count == 0) break;
+    if (d == 0) continue;
     if (count > SIZE_MAX / 8 / static_cast<size_t>(d)) {  // 8: the widest item, so count * 8 fits
       too_large = true;
       break;
     }
     count *= static_cast<size_t>(d);
   }
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) count = 0;  // an empty array
   if (too_large)
     bad(what, "shape " + shape_str(shape) + " is far too large for any file; the header is corrupt");
   if (count * type->item_size != data_size)

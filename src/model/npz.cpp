@@ -78,34 +78,60 @@ void apply_zip64_extra(const uint8_t* extra, size_t extra_len, EntryInfo& e, boo
   corrupt(source, "entry '" + e.name + "' says its sizes are in a zip64 field, but there is none" + kCorruptHint);
 }
 
-std::string entry_file_name(const NamedArray& e) { return e.name + ".npy"; }
-
+// Array names become file names "<name>.npy": they must be usable as such.
 void check_names(const std::vector<NamedArray>& entries) {
   std::set<std::string> seen;
   for (const NamedArray& e : entries) {
     if (e.name.empty()) throw IoError("cannot write an .npz entry with an empty name; give every tensor a name");
     if (e.name.find('\0') != std::string::npos)
       throw IoError("the .npz entry name '" + e.name + "' contains a NUL character; use printable names");
-    if (entry_file_name(e).size() > 0xFFFF) throw IoError("the .npz entry name '" + e.name.substr(0, 40) + "...' is too long");
     if (!seen.insert(e.name).second)
       throw IoError("two .npz entries are named '" + e.name + "'; names must be unique (they become file names)");
   }
 }
 
+void check_file_names(const std::vector<ZipEntry>& files) {
+  std::set<std::string> seen;
+  for (const ZipEntry& f : files) {
+    if (f.name.empty()) throw IoError("cannot write a zip file entry with an empty name");
+    if (f.name.find('\0') != std::string::npos)
+      throw IoError("the zip entry name '" + f.name + "' contains a NUL character; use printable names");
+    if (f.name.size() > 0xFFFF) throw IoError("the zip entry name '" + f.name.substr(0, 40) + "...' is too long");
+    if (!seen.insert(f.name).second) throw IoError("two zip entries are named '" + f.name + "'; names must be unique");
+  }
+}
+
+const std::string kNpySuffix = ".npy";
+
+bool is_npy_name(const std::string& name) {
+  return name.size() > kNpySuffix.size() &&
+         name.compare(name.size() - kNpySuffix.size(), kNpySuffix.size(), kNpySuffix) == 0;
+}
+
 }  // namespace
+
+ZipEntry npy_file(const NamedArray& array) { return ZipEntry{array.name + kNpySuffix, encode_npy(array.value)}; }
 
 std::vector<uint8_t> encode_npz(const std::vector<NamedArray>& entries) {
   check_names(entries);
-  if (entries.size() > 0xFFFF) throw IoError("an .npz without zip64 holds at most 65535 entries, got " + std::to_string(entries.size()));
+  std::vector<ZipEntry> files;
+  files.reserve(entries.size());
+  for (const NamedArray& e : entries) files.push_back(npy_file(e));
+  return encode_zip(files);
+}
+
+std::vector<uint8_t> encode_zip(const std::vector<ZipEntry>& entries) {
+  check_file_names(entries);
+  if (entries.size() > 0xFFFF) throw IoError("a zip without zip64 holds at most 65535 entries, got " + std::to_string(entries.size()));
 
   std::vector<uint8_t> out, central;
   auto check_fits = [&](uint64_t value, const std::string& what) {
     if (value >= kZip64Marker)
-      throw IoError("the .npz would exceed 4 GiB (" + what + "); nnscratch writes plain zip files, which cannot");
+      throw IoError("the archive would exceed 4 GiB (" + what + "); nnscratch writes plain zip files, which cannot");
   };
-  for (const NamedArray& e : entries) {
-    const std::vector<uint8_t> npy = encode_npy(e.value);
-    const std::string name = entry_file_name(e);
+  for (const ZipEntry& e : entries) {
+    const std::vector<uint8_t>& npy = e.data;  // the file's bytes (an .npy array, or e.g. config.json)
+    const std::string& name = e.name;
     const uint32_t crc = crc32(npy.data(), npy.size());
     const uint64_t offset = out.size();
     check_fits(npy.size(), "entry '" + e.name + "'");
@@ -165,6 +191,21 @@ std::vector<uint8_t> encode_npz(const std::vector<NamedArray>& entries) {
 }
 
 std::vector<NamedArray> decode_npz(const uint8_t* bytes, size_t size, const std::string& source) {
+  return npy_arrays(decode_zip(bytes, size, source), source);
+}
+
+std::vector<NamedArray> npy_arrays(const std::vector<ZipEntry>& files, const std::string& source) {
+  std::vector<NamedArray> result;
+  for (const ZipEntry& f : files) {
+    if (!is_npy_name(f.name)) continue;  // e.g. a model file's config.json: numpy.load skips it too
+    std::string name = f.name.substr(0, f.name.size() - kNpySuffix.size());
+    NpyArray value = decode_npy(f.data.data(), f.data.size(), source + ": entry '" + name + "'");
+    result.push_back({std::move(name), std::move(value)});
+  }
+  return result;
+}
+
+std::vector<ZipEntry> decode_zip(const uint8_t* bytes, size_t size, const std::string& source) {
   // 1. The end-of-central-directory record: the last 22 bytes, unless a comment follows
   //    it (up to 65535 bytes), so search backwards for its signature.
   if (size < kEndSize)
@@ -178,7 +219,7 @@ std::vector<NamedArray> decode_npz(const uint8_t* bytes, size_t size, const std:
     }
   }
   if (end == SIZE_MAX)
-    corrupt(source, "not an .npz file: no zip end-of-central-directory record found" + kCorruptHint);
+    corrupt(source, "not a zip (.npz) file: no zip end-of-central-directory record found" + kCorruptHint);
   const uint8_t* e = bytes + end;
   const uint32_t disk = get_u16le(e + 4), central_disk = get_u16le(e + 6);
   const uint32_t count_here = get_u16le(e + 8), count = get_u16le(e + 10);
@@ -195,7 +236,7 @@ std::vector<NamedArray> decode_npz(const uint8_t* bytes, size_t size, const std:
                         std::to_string(central_size) + " bytes" + kCorruptHint);
 
   // 2. Walk the central directory; for each entry check its local header and data.
-  std::vector<NamedArray> result;
+  std::vector<ZipEntry> result;
   result.reserve(count);
   std::set<std::string> seen;
   size_t pos = central_offset;
@@ -258,13 +299,10 @@ std::vector<NamedArray> decode_npz(const uint8_t* bytes, size_t size, const std:
     if (actual_crc != info.crc)
       corrupt(source, entry + " fails its CRC-32 check (the bytes changed after writing)" + kCorruptHint);
 
-    const std::string suffix = ".npy";
-    if (info.name.size() <= suffix.size() || info.name.compare(info.name.size() - suffix.size(), suffix.size(), suffix) != 0)
-      corrupt(source, entry + " is not a .npy array; an .npz holds only <name>.npy entries");
-    std::string name = info.name.substr(0, info.name.size() - suffix.size());
-    if (!seen.insert(name).second) corrupt(source, "two entries are named '" + name + "'" + kCorruptHint);
-    NpyArray value = decode_npy(data, info.size, source + ": entry '" + name + "'");
-    result.push_back({std::move(name), std::move(value)});
+    // "a.npy" and "a" would both be the array "a" to numpy.load; keep names unambiguous.
+    const std::string array_name = is_npy_name(info.name) ? info.name.substr(0, info.name.size() - kNpySuffix.size()) : info.name;
+    if (!seen.insert(array_name).second) corrupt(source, "two entries are named '" + array_name + "'" + kCorruptHint);
+    result.push_back({std::move(info.name), std::vector<uint8_t>(data, data + info.size)});
   }
   return result;
 }
@@ -280,6 +318,7 @@ void write_npz(const std::string& path, const std::vector<NamedArray>& entries) 
 }
 
 std::vector<NamedArray> read_npz(const std::string& path) {
+  remove_stale_temporary(path);  // what an interrupted save of this file left behind
   std::vector<uint8_t> bytes = read_file(path);
   return decode_npz(bytes.data(), bytes.size(), "'" + path + "'");
 }

@@ -8,9 +8,12 @@
 
 namespace nn {
 
+// Keras's Progbar: `if abs(avg) > 1e-3: %.4f else %.4e`, compared in double as numpy does,
+// so an exact 0 prints as 0.0000e+00.
 std::string format_metric(float value) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, std::fabs(value) > 1e-3f || value == 0.0f ? "%.4f" : "%.4e", value);
+  const double v = value;
+  std::snprintf(buf, sizeof buf, std::fabs(v) > 1e-3 ? "%.4f" : "%.4e", v);
   return buf;
 }
 

@@ -35,7 +35,7 @@ class ProgressBar {
   size_t last_width_ = 0;
 };
 
-// Keras prints metric values as %.4f, or %.4e when they are tiny.
+// Keras prints metric values as %.4f, or %.4e when |value| <= 1e-3 (0 prints 0.0000e+00).
 std::string format_metric(float value);
 
 }  // namespace nn

@@ -10,6 +10,10 @@ LayerRef::LayerRef(const Node& input) : layer_(input.layer_ptr()), is_input_(tru
                 "\" is the output of another layer");
 }
 
+LayerRef::LayerRef(std::shared_ptr<Layer> layer) : layer_(std::move(layer)) {
+  if (!layer_) throw Error("Sequential: a null layer cannot be added");
+}
+
 Sequential::Sequential(std::initializer_list<LayerRef> layers, std::string name)
     : Model(name.empty() ? unique_name("sequential") : std::move(name)) {
   bool first = true;

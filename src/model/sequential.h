@@ -18,6 +18,7 @@ class LayerRef {
   LayerRef(const Node& input);  // NOLINT: implicit on purpose, for the braced list
   template <class L, std::enable_if_t<std::is_base_of_v<Layer, std::decay_t<L>>, int> = 0>
   LayerRef(L&& layer) : layer_(std::make_shared<std::decay_t<L>>(std::forward<L>(layer))) {}  // NOLINT
+  explicit LayerRef(std::shared_ptr<Layer> layer);  // a layer made elsewhere (nn::load_model), shared, not copied
 
   std::shared_ptr<Layer> layer() const { return layer_; }
   bool is_input() const { return is_input_; }

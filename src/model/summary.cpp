@@ -1,7 +1,8 @@
 // Model::summary — Keras 2.11's table, character for character:
 //   * 65 columns; fields start at columns 0 (after one space), 29 and 55;
 //   * a field that does not fit (27 / 24 / 10 characters) continues on the next line;
-//   * rows print plain counts, the totals print with thousands separators.
+//   * rows print plain counts, the totals print with thousands separators;
+//   * an empty row (65 spaces) after every layer, the last one too, then the closing rule.
 // summary({.explain = true}) then shows how every number came about.
 #include <algorithm>
 #include <cstdio>
@@ -78,8 +79,11 @@ std::string Model::summary_string(SummaryOptions options) {
     std::string shape = batch_shape_str(l.output_shape());
     if (i == 0) shape = "[" + shape + "]";  // Keras shows an input's shape as a list
     print_row(os, {l.name() + " (" + l.type() + ")", shape, std::to_string(l.count_params())});
-    os << (i + 1 < layers_.size() ? std::string(kLineLength, ' ') : std::string(kLineLength, '=')) << "\n";
+    // Keras 2.11's print_summary prints this empty row after every layer, the last one too
+    // (it leaves it out only for the last layer of a nested block).
+    os << std::string(kLineLength, ' ') << "\n";
   }
+  os << std::string(kLineLength, '=') << "\n";
   for (auto& l : layers_) {
     total += l->count_params();
     trainable += l->count_params(true);

@@ -5,7 +5,8 @@
 // weights, so two identical trainings produce identical files.
 //
 // A checkpoint (model/checkpoint.h) is a weights file with more entries, all under
-// "checkpoint/": load_weights reads the weights out of a checkpoint too.
+// "checkpoint/", and a model file (model/model_file.h) one with a config.json as well:
+// load_weights reads the weights out of either.
 #include <map>
 
 #include "model/model.h"
@@ -20,8 +21,12 @@ std::vector<NamedArray> Model::weight_entries() {
   return entries;
 }
 
+const char* const Model::kRebuildHint =
+    "(layer names come from construction order: build the model exactly as when it was saved, "
+    "or call nn::reset_layer_names() first)";
+
 std::vector<std::pair<Param*, const Tensor*>> Model::match_weights(const std::vector<NamedArray>& entries,
-                                                                   const std::string& what) {
+                                                                   const std::string& what, const std::string& hint) {
   std::map<std::string, const NpyArray*> by_name;
   for (auto& e : entries)
     if (e.name.rfind("checkpoint/", 0) != 0) by_name[e.name] = &e.value;
@@ -47,9 +52,7 @@ std::vector<std::pair<Param*, const Tensor*>> Model::match_weights(const std::ve
   }
   for (auto& [name, t] : by_name) problems += "\n  \"" + name + "\" in the file matches no layer of this model";
   if (!problems.empty())
-    throw IoError(what + " does not fit model \"" + name_ + "\":" + problems +
-                  "\n(layer names come from construction order: build the model exactly as when it was saved, "
-                  "or call nn::reset_layer_names() first)");
+    throw IoError(what + " does not fit model \"" + name_ + "\":" + problems + "\n" + hint);
   return plan;
 }
 

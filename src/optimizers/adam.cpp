@@ -30,6 +30,13 @@ void Adam::update(size_t slot, float* value, const float* grad, size_t n) {
   adam_update(value, grad, m, v, n, 1.0f - beta_1, 1.0f - beta_2, alpha_, epsilon);  // kernels/optimizer_updates.h
 }
 
+void Adam::update_and_zero(size_t slot, float* value, float* grad, size_t n) {
+  if (reference_mode()) return Optimizer::update_and_zero(slot, value, grad, n);  // update, then zero
+  float* m = slot_state(m_, slot, n).data();
+  float* v = slot_state(v_, slot, n).data();
+  adam_update_and_zero(value, grad, m, v, n, 1.0f - beta_1, 1.0f - beta_2, alpha_, epsilon);
+}
+
 std::vector<std::pair<std::string, Tensor*>> Adam::state() {
   std::vector<std::pair<std::string, Tensor*>> out;
   for (size_t i = 0; i < m_.size(); ++i) {

@@ -27,6 +27,7 @@ class Adam : public Optimizer {
  protected:
   void begin_step() override;
   void update(size_t slot, float* value, const float* grad, size_t n) override;  // value, grad: (n)
+  void update_and_zero(size_t slot, float* value, float* grad, size_t n) override;  // value, grad: (n)
   void create_state(size_t slot, size_t n) override;
 
  private:

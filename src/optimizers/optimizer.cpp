@@ -29,8 +29,10 @@ void Optimizer::step(const std::vector<Param*>& params) {
   begin_step();
   size_t slot = 0;
   for (Param* p : params) {
-    if (p->trainable) update(slot++, p->value.data(), p->grad.data(), p->value.size());
-    std::fill(p->grad.begin(), p->grad.end(), 0.0f);
+    if (p->trainable)
+      update_and_zero(slot++, p->value.data(), p->grad.data(), p->value.size());
+    else
+      std::fill(p->grad.begin(), p->grad.end(), 0.0f);
   }
 }
 

@@ -2,6 +2,7 @@
 // every parameter's grad, step() moves each trainable θ a little downhill and then zeroes
 // the grads, ready for the next batch.
 #pragma once
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -37,6 +38,13 @@ class Optimizer {
   // Update one parameter. slot: its position among the trainable params, for per-param state.
   // value, grad: same shape, n elements.
   virtual void update(size_t slot, float* value, const float* grad, size_t n) = 0;
+  // update, then grad set to zero for the next step. An optimizer may do both in one pass
+  // over memory (Adam and SGD do, in their fast kernels); this default calls update, then
+  // zeroes: a student's optimizer only writes update.
+  virtual void update_and_zero(size_t slot, float* value, float* grad, size_t n) {
+    update(slot, value, grad, n);
+    std::fill(grad, grad + n, 0.0f);
+  }
   // Create the state of one parameter (n elements) if the optimizer keeps any.
   virtual void create_state(size_t /*slot*/, size_t /*n*/) {}
   // The state tensor for `slot` (n elements), created as zeros on first use.

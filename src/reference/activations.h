@@ -3,7 +3,7 @@
 #pragma once
 #include <cstddef>
 
-#include "layers/activations.h"
+#include "kernels/activations.h"  // ActivationKind, kLeakyReluAlpha
 
 namespace nn::ref {
 

@@ -1,22 +1,17 @@
 // The plain path of MaxPooling2D (layers/max_pool.h): the window maximum and where it was.
 //
 // Legend: N batch, H W C input image, Ho Wo output image, p the p×p window, s the stride,
-// pt pl the positions before the image ("same" and "valid" in layers/window.h). Window
-// (oy, ox) covers input rows iy = oy·s - pt ... oy·s - pt + p - 1 and columns
-// ix = ox·s - pl ... ox·s - pl + p - 1; positions outside the image are skipped (not
-// counted as 0). The argmax is a flat index into one sample's (H, W, C) input,
-// (iy·W + ix)·C + c, exactly what the fast path keeps.
+// pt pl the positions before the image (kernels/pool_shape.h; "same" and "valid" in
+// layers/window.h). Window (oy, ox) covers input rows iy = oy·s - pt ... oy·s - pt + p - 1
+// and columns ix = ox·s - pl ... ox·s - pl + p - 1; positions outside the image are
+// skipped (not counted as 0). The argmax is a flat index into one sample's (H, W, C)
+// input, (iy·W + ix)·C + c, exactly what the fast path (kernels/max_pool.h) keeps.
 #pragma once
 #include <cstdint>
 
-namespace nn::ref {
+#include "kernels/pool_shape.h"  // PoolShape: the geometry, shared with the fast path
 
-struct PoolShape {
-  int in_h = 0, in_w = 0, channels = 0;  // H, W, C
-  int out_h = 0, out_w = 0;              // Ho, Wo
-  int pool = 0, stride = 0;              // p, s
-  int pad_top = 0, pad_left = 0;         // pt, pl
-};
+namespace nn::ref {
 
 // y[n][oy][ox][c] = max over the window (oy, ox) of x[n][iy][ix][c]
 // argmax[n][oy][ox][c] = where that max is: the first one in row-major window order when

@@ -3,6 +3,7 @@
 #include "tensor/file_io.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,15 +64,19 @@ void write_file_atomic(const std::string& path, const void* data, size_t size) {
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail_write(path, "cannot create '" + tmp + "' (" + os_error() + ")");
+  // Held until the file is closed, after the rename: it tells remove_stale_temporary that
+  // this temporary is being written, not left over. Best effort: some file systems have
+  // no locks, and writing works without one.
+  (void)::flock(fd, LOCK_EX | LOCK_NB);
   bool ok = write_all(fd, static_cast<const uint8_t*>(data), size) && ::fsync(fd) == 0;
   std::string why = ok ? "" : os_error();
+  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {  // renamed while still open (and locked)
+    ok = false;
+    why = "cannot rename '" + tmp + "' to it (" + os_error() + ")";
+  }
   if (::close(fd) != 0 && ok) {
     ok = false;
     why = os_error();
-  }
-  if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ok = false;
-    why = "cannot rename '" + tmp + "' to it (" + os_error() + ")";
   }
   if (!ok) {
     ::unlink(tmp.c_str());
@@ -86,6 +91,17 @@ void write_file_atomic(const std::string& path, const std::vector<uint8_t>& byte
 
 void write_file_atomic(const std::string& path, const std::string& text) {
   write_file_atomic(path, text.data(), text.size());
+}
+
+void remove_stale_temporary(const std::string& path) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return;  // none (or a symbolic link, which is not ours)
+  struct stat st {};
+  // A regular file that nobody holds the lock of: its writer died before the rename.
+  const bool leftover = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+  if (leftover) (void)::unlink(tmp.c_str());
+  ::close(fd);
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {

@@ -5,6 +5,10 @@
 //   build/bench/bench_mlp --quick    5,000 samples, one repetition, times scaled to 50,000
 //   build/bench/bench_mlp --no-torch skip the PyTorch peer
 //
+// Then the seed's model as the chapter writes it (images → Flatten → Dense ...), on random
+// and on learnable labels, 1 and 2 threads: seconds per epoch, the 2-thread speed-up, the
+// share of the FMA peak, and where each step's time goes (Model::profile_report).
+//
 // It prints, for the CIFAR-10-shaped MLP (3072 -> 200 -> 150 -> 10, Adam, random data):
 // samples/s and seconds per 50,000-sample epoch for batch 32 and 256 on 1 and 2 threads;
 // the split of one step's time (GEMM, element-wise, optimizer) with the achieved GFLOP/s
@@ -121,6 +125,54 @@ double torch_epoch_seconds(const std::string& python, const std::string& args, i
   return bench::median(t);
 }
 
+// The seed's model exactly as the chapter writes it: images (32, 32, 3) → Flatten → Dense
+// 200 relu → Dense 150 relu → Dense 10 softmax (the Flatten matters: the first Dense then
+// needs no dx, see Model::set_layers).
+std::unique_ptr<nn::Model> seed_model() {
+  nn::reset_layer_names();  // "dense", "dense_1", ... in every profile
+  nn::set_seed(1);
+  nn::Node input = L::Input({32, 32, 3});
+  nn::Node h = L::Flatten()(input);
+  h = L::Dense(200, "relu")(h);
+  h = L::Dense(150, "relu")(h);
+  auto m = std::make_unique<nn::Model>(input, L::Dense(10, "softmax")(h));
+  m->compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.0005f), {"accuracy"});
+  return m;
+}
+
+// Labels a network can learn: the class is the largest of 10 fixed random projections of
+// the image, so training keeps units alive (with random labels many die in epoch 1).
+Tensor learnable_labels(const Tensor& x, int classes, uint64_t seed) {
+  const int n = x.dim(0), d = static_cast<int>(x.size() / n);
+  nn::Rng rng(seed);
+  Tensor w({d, classes});
+  for (float& v : w) v = rng.uniform(-1.0f, 1.0f);
+  Tensor ids({n});
+  for (int i = 0; i < n; ++i) {
+    std::vector<double> score(classes, 0.0);
+    for (int j = 0; j < d; ++j)
+      for (int c = 0; c < classes; ++c) score[c] += (x[static_cast<size_t>(i) * d + j] - 0.5) * w[j * classes + c];
+    ids[i] = static_cast<float>(std::max_element(score.begin(), score.end()) - score.begin());
+  }
+  return nn::data::to_categorical(ids, classes);
+}
+
+// One epoch of the seed model: seconds scaled to 50,000 samples (median of reps), and the
+// profile of the last run (where the step's time goes).
+std::pair<double, std::string> seed_epoch(const Tensor& x, const Tensor& y, int reps) {
+  std::vector<double> t;
+  std::string profile;
+  for (int r = 0; r < reps; ++r) {
+    auto model = seed_model();
+    model->set_profile(r + 1 == reps);
+    const auto t0 = bench::Clock::now();
+    model->fit(x, y, {.batch_size = 32, .epochs = 1, .verbose = 0, .seed = 5});
+    t.push_back(bench::seconds_since(t0) * 50000.0 / x.dim(0));
+    if (r + 1 == reps) profile = model->profile_report();
+  }
+  return {bench::median(t), profile};
+}
+
 // Child mode: train the Fashion-MNIST MLP for 10 epochs and print the peak RSS.
 int fashion_memory_child() {
   auto [x_train, y_ids, x_test, y_test_ids] = nn::data::load_fashion_mnist();
@@ -190,6 +242,33 @@ int main(int argc, char** argv) {
                 t1 / ours_b32_t1, t2 / ours_b32_t2, std::min(t1, t2) / ours_b32_t2);
   } else {
     std::printf("  PyTorch: not measured (%s)\n", o.torch ? "no python3 with torch; apt install python3-torch" : "--no-torch");
+  }
+
+  // ---- The seed's model, with Flatten, on random and on learnable labels --------------------
+  {
+    Tensor images = x;
+    images.reshape({x.dim(0), 32, 32, 3});
+    const Tensor y_learnable = learnable_labels(x, 10, 11);
+    // 2 FLOPs per multiply-add: forward x·W for every layer, xᵀ·dz for every layer, dz·Wᵀ
+    // for all but the first (behind Flatten it computes no dx).
+    const double flops = step_flops(32, layers) / 32;
+    std::printf("\nThe seed's model (Input (32, 32, 3) -> Flatten -> Dense 200/150/10), batch 32, %d samples%s\n",
+                o.samples, o.quick ? " (scaled)" : "");
+    std::printf("  labels     threads   s/epoch   speed-up  GFLOP/s  %%peak\n");
+    for (const auto& [name, labels] : {std::pair<const char*, const Tensor*>{"random", &y}, {"learnable", &y_learnable}}) {
+      double one = 0;
+      std::string profiles;
+      for (int threads : {1, 2}) {
+        nn::set_num_threads(threads);
+        const auto [epoch, profile] = seed_epoch(images, *labels, o.reps);
+        if (threads == 1) one = epoch;
+        const double gflops = flops * 50000 / epoch * 1e-9;
+        std::printf("  %-10s %7d %9.2f %9.2fx %8.0f %5.0f%%\n", name, threads, epoch, one / epoch, gflops,
+                    100 * gflops / (threads == 1 ? peak1 : peak2));
+        profiles += "  -- " + std::string(name) + " labels, " + std::to_string(threads) + " thread(s):\n" + profile;
+      }
+      std::printf("%s", profiles.c_str());
+    }
   }
 
   // ---- Fashion-MNIST ----------------------------------------------------------------------

@@ -1,21 +1,68 @@
 // Writes a few valid files in the official formats as the fuzzers' starting inputs
 // (libFuzzer mutates them; starting from valid files reaches the deep checks quickly).
-//   make_seeds IDX_CORPUS_DIR CIFAR_CORPUS_DIR NPZ_CORPUS_DIR
+//   make_seeds IDX_CORPUS_DIR CIFAR_CORPUS_DIR NPZ_CORPUS_DIR MODEL_CONFIG_CORPUS_DIR
 #include <cstdio>
 
 #include "data_fixtures.h"
+#include "model/model_config.h"
 #include "model/npy.h"
 #include "model/npz.h"
 
+namespace {
+
+// config.json of a small functional CNN (every built-in layer class) and of a Sequential
+// MLP saved with include_optimizer, written as model.save writes them.
+std::string functional_config() {
+  nn::ModelConfig m{.class_name = "Functional", .name = "model", .layers = {}};
+  auto add = [&](std::string cls, std::string name, nn::Config config, std::string input) {
+    nn::LayerConfig l{.class_name = std::move(cls), .name = name, .config = std::move(config)};
+    if (!input.empty()) l.inbound_nodes = {{nn::InboundTensor{input, 0, 0}}};
+    m.layers.push_back(std::move(l));
+    return name;
+  };
+  std::string x = add("InputLayer", "input_1", nn::Config().set("shape", nn::Shape{8, 8, 3}), "");
+  x = add("Conv2D", "conv2d", nn::Config().set("filters", 4).set("kernel_size", 3).set("strides", 1).set("padding", "same")
+                              .set("activation", "relu"), x);
+  x = add("BatchNormalization", "batch_normalization", nn::Config().set("momentum", 0.99f).set("epsilon", 1e-3f), x);
+  x = add("LeakyReLU", "leaky_re_lu", nn::Config().set("alpha", 0.3f), x);
+  x = add("MaxPooling2D", "max_pooling2d", nn::Config().set("pool_size", 2).set("strides", 2).set("padding", "valid"), x);
+  x = add("Flatten", "flatten", nn::Config(), x);
+  x = add("Dropout", "dropout", nn::Config().set("rate", 0.5f), x);
+  x = add("Dense", "dense", nn::Config().set("units", 10).set("activation", "linear"), x);
+  x = add("Activation", "activation", nn::Config().set("activation", "softmax"), x);
+  m.input_layers = {{"input_1", 0, 0}};
+  m.output_layers = {{x, 0, 0}};
+  return nn::model_config_to_json(m);
+}
+
+std::string sequential_config() {
+  nn::ModelConfig m{.class_name = "Sequential", .name = "sequential", .layers = {}};
+  m.layers.push_back({.class_name = "InputLayer", .name = "input_1", .config = nn::Config().set("shape", nn::Shape{784})});
+  m.layers.push_back({.class_name = "Dense", .name = "dense", .config = nn::Config().set("units", 200).set("activation", "relu")});
+  m.layers.push_back({.class_name = "PReLU", .name = "p_re_lu", .config = nn::Config()});
+  m.layers.push_back({.class_name = "ELU", .name = "elu", .config = nn::Config().set("alpha", 1.0f)});
+  m.training_config = nn::TrainingConfig{.loss = "categorical_crossentropy", .metrics = {"accuracy"}, .optimizer = "Adam",
+                                         .optimizer_config = nn::Config().set("learning_rate", 5e-4f).set("beta_1", 0.9f)
+                                                                 .set("beta_2", 0.999f).set("epsilon", 1e-7f)};
+  return nn::model_config_to_json(m);
+}
+
+nn_test::Bytes bytes_of(const std::string& s) { return nn_test::Bytes(s.begin(), s.end()); }
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: make_seeds IDX_CORPUS_DIR CIFAR_CORPUS_DIR NPZ_CORPUS_DIR\n");
+  if (argc != 5) {
+    std::fprintf(stderr, "usage: make_seeds IDX_CORPUS_DIR CIFAR_CORPUS_DIR NPZ_CORPUS_DIR MODEL_CONFIG_CORPUS_DIR\n");
     return 2;
   }
-  const std::filesystem::path idx = argv[1], cifar = argv[2], npz = argv[3];
+  const std::filesystem::path idx = argv[1], cifar = argv[2], npz = argv[3], model_config = argv[4];
   std::filesystem::create_directories(idx);
   std::filesystem::create_directories(cifar);
   std::filesystem::create_directories(npz);
+  std::filesystem::create_directories(model_config);
+  nn_test::write_file(model_config / "seed_functional.json", bytes_of(functional_config()));
+  nn_test::write_file(model_config / "seed_sequential.json", bytes_of(sequential_config()));
   nn_test::write_file(idx / "seed_images_1", nn_test::idx_images(1));
   nn_test::write_file(idx / "seed_images_3", nn_test::idx_images(3));
   nn_test::write_file(idx / "seed_labels_5", nn_test::idx_labels(5));

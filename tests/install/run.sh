@@ -2,7 +2,7 @@
 # The install check, run by `make test`: is the library usable from a program outside
 # this repository, the way a student's own project would use it?
 #   1. make install into a fresh temporary prefix (twice: a second install must simply
-#      overwrite the first);
+#      overwrite the first), whose headers include no third-party header;
 #   2. build tests/install/consumer/main.cpp in a folder outside the tree with
 #      `pkg-config --cflags --libs nnscratch`, and run it;
 #   3. move the prefix elsewhere (the CMake package must not depend on where it was
@@ -63,7 +63,12 @@ run_consumer() {
   [ "$(tail -n 1 <<<"$out")" = "consumer: ok" ]
 }
 
-install_twice() { install_into "$tmp/prefix" && install_into "$tmp/prefix"; }
+# The installed headers are nnscratch's own: the JSON library the library is built with
+# (nlohmann, used inside src/model/model_config.cpp) must not leak into them.
+headers_are_ours() {
+  if grep -rlE '#include *<nlohmann' "$1/include"; then echo "installed headers include nlohmann/json"; return 1; fi
+}
+install_twice() { install_into "$tmp/prefix" && install_into "$tmp/prefix" && headers_are_ours "$tmp/prefix"; }
 
 build_with_pkg_config() {
   export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"

@@ -21,6 +21,9 @@ class PReLU : public nn::LayerBase<PReLU> {
   PReLU() : LayerBase("p_re_lu") {}
   std::string type() const override { return "PReLU"; }
   std::vector<nn::Param*> params() override { return {&alpha_}; }
+  // For model.save (src/layers/config.h): PReLU() takes no arguments, so its config is empty
+  // and nn::load_model makes it with PReLU(); alpha travels with the weights, as "<name>/alpha".
+  nn::Config get_config() const override { return nn::Config(); }
 
   // in: (..., C) -> the same shape. Create alpha_.value and alpha_.grad of shape (C), zeros.
   nn::Shape build(const nn::Shape& in) override {

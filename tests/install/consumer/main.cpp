@@ -3,11 +3,16 @@
 // `pkg-config --cflags --libs nnscratch` and with CMake's find_package(nnscratch). It
 // includes <nn.h> the way any program of yours would, trains a tiny network to learn
 // y = 2·a − b + 0.5 from 256 random points, and checks that it learnt it: the exit status
-// says whether the installed headers and libnn.a really work together.
+// says whether the installed headers and libnn.a really work together. It also saves the
+// model whole and loads it back: libnn.a reads config.json with a JSON library of its own,
+// which must need nothing more on the link line.
 #include <nn.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <string>
 #include <vector>
 
 int main() {
@@ -36,6 +41,17 @@ int main() {
   std::printf("consumer: mse %.4f -> %.4f, predict(0.5, -0.5) = %.3f (want 2)\n", before, after, guess);
 
   bool ok = after < 0.02f && after < before / 10 && std::fabs(guess - 2.f) < 0.2f;
-  std::printf("consumer: %s\n", ok ? "ok" : "FAILED: the network did not learn the line");
+  if (!ok) {
+    std::printf("consumer: FAILED: the network did not learn the line\n");
+    return 1;
+  }
+
+  const std::filesystem::path file =
+      std::filesystem::temp_directory_path() / ("nnscratch_consumer_" + std::to_string(::getpid()) + ".nnz");
+  model.save(file.string());
+  const float loaded = nn::load_model(file.string())->predict(probe).data()[0];
+  std::filesystem::remove(file);
+  ok = loaded == guess;
+  std::printf("consumer: %s\n", ok ? "ok" : "FAILED: the model loaded back from its file predicts differently");
   return ok ? 0 : 1;
 }

@@ -15,6 +15,10 @@ class ELU : public nn::LayerBase<ELU> {
   explicit ELU(float alpha = 1.0f) : LayerBase("elu"), alpha_(alpha) {}
   std::string type() const override { return "ELU"; }
   nn::Shape build(const nn::Shape& in) override { return in; }
+  // For model.save and nn::load_model (src/layers/config.h): the constructor's argument by
+  // name, and the way back. Register the class once before loading: nn::register_layer<ELU>("ELU").
+  nn::Config get_config() const override { return nn::Config().set("alpha", alpha_); }
+  static ELU from_config(const nn::Config& config) { return ELU(config.get_float("alpha")); }
 
   // x: (N, ...) -> y: same shape
   void forward(const nn::Tensor& x, nn::Tensor& y, bool) override {

@@ -1,0 +1,283 @@
+// Model::save and nn::load_model: a model as config.json + weights in one zip. What the
+// file holds and why is in model/model_file.h; the JSON side is model/model_config.cpp.
+#include "model/model_file.h"
+
+#include <algorithm>
+#include <map>
+#include <new>
+#include <tuple>
+
+#include "layers/input.h"
+#include "layers/layer_registry.h"
+#include "losses/get.h"
+#include "model/model_config.h"
+#include "model/sequential.h"
+#include "model/training_state.h"
+#include "optimizers/adam.h"
+#include "optimizers/sgd.h"
+#include "tensor/file_io.h"
+
+namespace nn {
+namespace {
+
+const std::string kConfigFile = "config.json";
+
+// The optimizer's class and constructor arguments. Only the built-in optimizers can be
+// rebuilt by load_model, so only they can be saved with include_optimizer.
+std::pair<std::string, Config> optimizer_config(const optimizers::Optimizer& opt, const std::string& intro) {
+  if (auto* adam = dynamic_cast<const optimizers::Adam*>(&opt))
+    return {"Adam", Config()
+                        .set("learning_rate", adam->learning_rate)
+                        .set("beta_1", adam->beta_1)
+                        .set("beta_2", adam->beta_2)
+                        .set("epsilon", adam->epsilon)};
+  if (auto* sgd = dynamic_cast<const optimizers::SGD*>(&opt))
+    return {"SGD", Config().set("learning_rate", sgd->learning_rate).set("momentum", sgd->momentum)};
+  throw Error(intro + "include_optimizer saves the optimizer by class so load_model can make it again, and \"" +
+              opt.name() + "\" is not one of nnscratch's (Adam, SGD). Save without include_optimizer and compile "
+              "the loaded model yourself");
+}
+
+std::unique_ptr<optimizers::Optimizer> optimizer_from_config(const std::string& class_name, const Config& c) {
+  if (class_name == "Adam")
+    return std::make_unique<optimizers::Adam>(c.get_float("learning_rate"), c.get_float("beta_1"),
+                                              c.get_float("beta_2"), c.get_float("epsilon"));
+  if (class_name == "SGD") return std::make_unique<optimizers::SGD>(c.get_float("learning_rate"), c.get_float("momentum"));
+  throw ValueError("unknown optimizer class \"" + class_name + "\" (nnscratch has Adam and SGD)");
+}
+
+// A key of `config` that its reader did not take (a typo in a hand-edited file, "unit":
+// 10), as a problem to report; "" when every key was read.
+std::string unread_key_problem(const Config& config, const std::string& reader) {
+  const std::vector<std::string> unread = config.unread_keys();
+  if (unread.empty()) return "";
+  std::string read;
+  for (const auto& [key, value] : config.items())
+    if (std::find(unread.begin(), unread.end(), key) == unread.end()) read += (read.empty() ? "\"" : ", \"") + key + "\"";
+  return "\"" + unread.front() + "\" is not an argument of " + reader + " (it takes " +
+         (read.empty() ? std::string("none") : read) + ")";
+}
+
+// Building a model draws initial weights (and Dropout's seeds) from the global generator;
+// the file's weights replace them, so put the generator back as it was, even on failure.
+class KeepGlobalRng {
+ public:
+  KeepGlobalRng() : saved_(global_rng().state()) {}
+  ~KeepGlobalRng() { global_rng().set_state(saved_); }
+  KeepGlobalRng(const KeepGlobalRng&) = delete;
+  KeepGlobalRng& operator=(const KeepGlobalRng&) = delete;
+
+ private:
+  RngState saved_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Saving
+
+void Model::save(const std::string& path, SaveOptions options) {
+  const std::string intro = "save: '" + path + "': ";
+  if (!built())
+    throw Error(intro + "model \"" + name_ + "\" is not built yet (it has no weights): start it with an Input, or "
+                "call fit or predict once, before saving");
+  ModelConfig mc;
+  const bool sequential = dynamic_cast<const Sequential*>(this) != nullptr;
+  mc.class_name = sequential ? "Sequential" : "Functional";
+  mc.name = name_;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Layer& layer = *layers_[i];
+    LayerConfig l;
+    l.class_name = layer.type();
+    l.name = layer.name();
+    try {
+      l.config = layer.get_config();
+    } catch (const Error& e) {
+      throw Error(intro + e.what());
+    }
+    // Today's models are chains: each layer takes the one before it (see model_config.h).
+    if (!sequential && i > 0) l.inbound_nodes = {{InboundTensor{layers_[i - 1]->name(), 0, 0}}};
+    mc.layers.push_back(std::move(l));
+  }
+  if (!sequential) {
+    mc.input_layers = {InboundTensor{layers_.front()->name(), 0, 0}};
+    mc.output_layers = {InboundTensor{layers_.back()->name(), 0, 0}};
+  }
+
+  std::vector<NamedArray> arrays = weight_entries();
+  if (options.include_optimizer) {
+    if (!compiled())
+      throw Error(intro + "include_optimizer needs a compiled model; compile model \"" + name_ +
+                  "\" first, or save without include_optimizer");
+    TrainingConfig tc;
+    tc.loss = loss_->name();
+    try {
+      losses::get(tc.loss);  // can load_model make this loss again by its name?
+    } catch (const ValueError&) {
+      throw Error(intro + "include_optimizer saves the loss by name so load_model can compile with it, and \"" +
+                  tc.loss + "\" is not one of nnscratch's. Save without include_optimizer and compile the loaded "
+                  "model yourself");
+    }
+    tc.metrics = metrics_;
+    std::tie(tc.optimizer, tc.optimizer_config) = optimizer_config(*optimizer_, intro);
+    mc.training_config = std::move(tc);
+    add_optimizer_entries(arrays, *optimizer_, params());
+    add_layer_rng_entries(arrays, layers_);
+  }
+
+  std::vector<uint8_t> zip;
+  try {
+    const std::string json = model_config_to_json(mc);
+    std::vector<ZipEntry> files{{kConfigFile, std::vector<uint8_t>(json.begin(), json.end())}};
+    for (const NamedArray& a : arrays) files.push_back(npy_file(a));
+    zip = encode_zip(files);
+  } catch (const Error& e) {
+    throw IoError("cannot write '" + path + "': " + e.what());
+  }
+  write_file_atomic(path, zip);  // names the path itself on failure
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading: everything is built into objects only this function holds; any problem throws,
+// and they are destroyed with it, so no half-built model ever escapes.
+
+std::unique_ptr<Model> load_model(const std::string& path) {
+  const std::string source = "load_model: '" + path + "'";
+  const std::vector<uint8_t> bytes = read_file(path);  // IoError when missing or unreadable
+  const std::vector<ZipEntry> files = decode_zip(bytes.data(), bytes.size(), source);  // IoError when damaged
+  auto config_file = std::find_if(files.begin(), files.end(), [](const ZipEntry& f) { return f.name == kConfigFile; });
+  if (config_file == files.end())
+    throw IoError(source + " has no config.json, so it holds no architecture: it is a weights file (save_weights) "
+                  "or a checkpoint. Build the model in code and call load_weights (or resume_from), or save whole "
+                  "models with model.save");
+  const ModelConfig mc = model_config_from_json(std::string(config_file->data.begin(), config_file->data.end()),
+                                                source + ": config.json");
+  const std::vector<NamedArray> arrays = npy_arrays(files, source);
+
+  KeepGlobalRng keep_rng;
+  std::unique_ptr<Model> model;
+  // The layers, each from its class and arguments, connected as config.json says.
+  {
+    std::vector<std::pair<std::shared_ptr<Layer>, const LayerConfig*>> made;
+    for (size_t i = 0; i < mc.layers.size(); ++i) {
+      const LayerConfig& l = mc.layers[i];
+      const std::string where =
+          source + ": config.json: layer " + std::to_string(i + 1) + " (\"" + l.name + "\", " + l.class_name + ")";
+      auto error = [&](const std::string& problem) { return IoError(where + ": " + problem); };
+      std::shared_ptr<Layer> layer;
+      try {
+        layer = layer_from_config(l.class_name, l.config);
+      } catch (const std::bad_alloc&) {
+        throw error("its arguments ask for more memory than there is");
+      } catch (const std::exception& e) {  // unknown class, a missing argument, a bad value
+        throw error(e.what());
+      }
+      if (const std::string problem = unread_key_problem(l.config, l.class_name); !problem.empty()) throw error(problem);
+      if (layer->type() != l.class_name)
+        throw error("the class registered as \"" + l.class_name + "\" makes layers whose type() is \"" +
+                    layer->type() + "\"; register each class under the name its type() returns");
+      layer->set_name(l.name);
+      made.emplace_back(std::move(layer), &l);
+    }
+
+    auto build_error = [&](const LayerConfig& l, const std::string& problem) {
+      return IoError(source + ": config.json: layer \"" + l.name + "\" (" + l.class_name + "): " + problem);
+    };
+    auto input_node = [&](const std::shared_ptr<Layer>& layer, const LayerConfig& l) {
+      auto* input = dynamic_cast<layers::InputLayer*>(layer.get());
+      try {
+        layer->build_for(input->shape());
+      } catch (const Error& e) {
+        throw build_error(l, e.what());
+      }
+      return Node::root(layer, input->shape());
+    };
+
+    if (mc.class_name == "Sequential") {
+      auto seq = std::make_unique<Sequential>(std::initializer_list<LayerRef>{}, mc.name);
+      seq->add(LayerRef(input_node(made[0].first, *made[0].second)));
+      for (size_t i = 1; i < made.size(); ++i) {
+        try {
+          seq->add(LayerRef(made[i].first));
+        } catch (const std::bad_alloc&) {
+          throw build_error(*made[i].second, "its weights need more memory than there is");
+        } catch (const Error& e) {
+          throw build_error(*made[i].second, e.what());
+        }
+      }
+      model = std::move(seq);
+    } else {
+      // The functional API rebuilds the graph call by call. It builds chains today (one
+      // input per layer, one call each); anything else in the file is said so plainly.
+      if (mc.input_layers.size() != 1 || mc.output_layers.size() != 1)
+        throw IoError(source + ": config.json: the model has " + std::to_string(mc.input_layers.size()) + " inputs and " +
+                      std::to_string(mc.output_layers.size()) + " outputs; this nnscratch builds models with one of each");
+      std::map<std::string, Node> nodes;
+      for (auto& [layer, l] : made) {
+        if (l->class_name == "InputLayer") {
+          nodes[l->name] = input_node(layer, *l);
+          continue;
+        }
+        if (l->inbound_nodes.size() != 1 || l->inbound_nodes[0].size() != 1 || l->inbound_nodes[0][0].tensor_index != 0)
+          throw build_error(*l, "it is called " + std::to_string(l->inbound_nodes.size()) +
+                                    " times or on several inputs; this nnscratch builds chains, each layer called once "
+                                    "on one input");
+        try {
+          nodes[l->name] = Node::apply(layer, nodes.at(l->inbound_nodes[0][0].layer));
+        } catch (const std::bad_alloc&) {
+          throw build_error(*l, "its weights need more memory than there is");
+        } catch (const Error& e) {
+          throw build_error(*l, e.what());
+        }
+      }
+      try {
+        model = std::make_unique<Model>(nodes.at(mc.input_layers[0].layer), nodes.at(mc.output_layers[0].layer), mc.name);
+      } catch (const Error& e) {
+        throw IoError(source + ": config.json: " + e.what());
+      }
+      if (model->layers().size() != made.size()) {
+        std::string unused;
+        for (auto& [layer, l] : made)
+          if (std::none_of(model->layers().begin(), model->layers().end(), [&](auto& m) { return m == layer; }))
+            unused += (unused.empty() ? "\"" : ", \"") + l->name + "\"";
+        throw IoError(source + ": config.json: the layers " + unused + " are not on the way from input to output");
+      }
+    }
+  }
+
+  // The weights: every parameter, by name, with its shape; nothing missing, nothing extra.
+  const auto weights = model->match_weights(arrays, source, "(config.json and the weights in the file disagree: the "
+                                                            "file is damaged or was edited)");
+
+  // The training state: compiled as it was, then the optimizer's and Dropout's memory.
+  CheckpointReader state(arrays, source, "The file is damaged or was written by another version; no model was loaded");
+  OptimizerRestore optimizer_state;
+  std::vector<std::pair<Rng*, RngState>> generators;
+  if (mc.training_config) {
+    const TrainingConfig& t = *mc.training_config;
+    const std::string where = source + ": config.json: training_config: ";
+    try {
+      std::unique_ptr<optimizers::Optimizer> opt = optimizer_from_config(t.optimizer, t.optimizer_config);
+      if (const std::string problem = unread_key_problem(t.optimizer_config, t.optimizer); !problem.empty())
+        throw ValueError(problem);
+      model->compile(*losses::get(t.loss), *opt, t.metrics);
+    } catch (const Error& e) {
+      throw IoError(where + e.what());
+    }
+    if (!state.has_group("optimizer/"))
+      state.fail("config.json has a training_config, but the file holds no optimizer state (checkpoint/optimizer/...)");
+    optimizer_state = read_optimizer_entries(state, model->optimizer(), model->params(),
+                                             "config.json and the optimizer state in the file disagree");
+    generators = read_layer_rngs(state, model->layers());
+  }
+  for (const std::string& extra : state.unused(""))
+    state.fail("\"" + extra + "\" is not part of a model file" +
+               (mc.training_config ? "" : " saved without include_optimizer (config.json has no training_config)"));
+
+  for (auto& [p, t] : weights) p->value = *t;
+  if (mc.training_config) optimizer_state.apply(model->optimizer());
+  for (auto& [g, st] : generators) g->set_state(st);
+  return model;
+}
+
+}  // namespace nn

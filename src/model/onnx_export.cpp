@@ -1,0 +1,300 @@
+// export_onnx: the model's layers, first to last, each turned into a few ONNX nodes.
+//
+// The one subtle part is the layout. nnscratch keeps images channels-last, (N, H, W, C), as
+// Keras does; ONNX's Conv, MaxPool and BatchNormalization want the channels on axis 1,
+// (N, C, H, W). Each value carries which layout it is stored in, and a layer that needs
+// the other one asks for it (channels_first / channels_last below), which adds a Transpose
+// only when the layout really changes. So the chapter's CNN becomes
+//   input_1 → Transpose → Conv → BatchNormalization → LeakyRelu → Conv → ... → LeakyRelu
+//           → Transpose → Flatten → Gemm → ...
+// with all twelve layers of its four convolution blocks between a single pair of transposes. The Transpose
+// before Flatten matters: Flatten must read the numbers in (H, W, C) order, the order the
+// next Dense layer's weights were trained on; flattening (C, H, W) would run without any
+// error and give wrong predictions.
+#include "model/onnx_export.h"
+
+#include <algorithm>
+#include <set>
+#include <typeinfo>
+
+#include "layers/activation_layer.h"
+#include "layers/batch_norm.h"
+#include "layers/conv2d.h"
+#include "layers/dense.h"
+#include "layers/dropout.h"
+#include "layers/flatten.h"
+#include "layers/input.h"
+#include "layers/leaky_relu.h"
+#include "layers/max_pool.h"
+#include "layers/window.h"
+#include "model/onnx_proto.h"
+#include "tensor/error.h"
+#include "tensor/file_io.h"
+
+namespace nn {
+namespace {
+
+using onnx::AttributeProto;
+
+const char* const kBatch = "N";  // the symbolic batch dimension of the input and the output
+const char* const kExportable =
+    "InputLayer, Dense, Activation, Flatten, Conv2D, BatchNormalization, LeakyReLU, Dropout, MaxPooling2D";
+
+// A tensor of the graph, as it flows from one layer to the next.
+struct Value {
+  std::string base;             // the layer that computed it (its name), e.g. "conv2d"
+  Shape sample;                 // one sample's shape in nnscratch's order, channels last
+  bool channels_first = false;  // stored in ONNX as (N, C, spatial...) instead; only for rank >= 2
+  std::string name() const { return channels_first ? base + "_channels_first" : base; }
+};
+
+class GraphBuilder {
+ public:
+  explicit GraphBuilder(onnx::GraphProto& graph) : graph_(graph) {}
+
+  void add_node(std::string op_type, std::string node_name, std::vector<std::string> inputs, std::string output,
+                std::vector<AttributeProto> attributes = {}) {
+    graph_.nodes.push_back({std::move(op_type), std::move(node_name), std::move(inputs), {std::move(output)},
+                            std::move(attributes)});
+  }
+  // A weight, stored in the file; returns its name, for a node's inputs.
+  std::string add_weight(std::string name, std::vector<int64_t> dims, std::vector<float> values) {
+    graph_.initializers.push_back({name, std::move(dims), std::move(values)});
+    return name;
+  }
+  std::string add_weight(const std::string& layer, const Param& p) {
+    std::vector<int64_t> dims(p.value.shape().begin(), p.value.shape().end());
+    return add_weight(layer + "/" + p.name, std::move(dims), std::vector<float>(p.value.begin(), p.value.end()));
+  }
+
+  // v with its channels on axis 1: (N, d1, ..., dk, C) -> (N, C, d1, ..., dk).
+  Value channels_first(const Value& v) {
+    if (v.channels_first || v.sample.size() < 2) return v;  // (N, C) has them there already
+    const int64_t r = static_cast<int64_t>(v.sample.size());
+    std::vector<int64_t> perm{0, r};
+    for (int64_t a = 1; a < r; ++a) perm.push_back(a);
+    Value out{v.base, v.sample, true};
+    add_node("Transpose", v.base + "/to_channels_first", {v.name()}, out.name(), {AttributeProto::of_ints("perm", perm)});
+    return out;
+  }
+  // Back to nnscratch's layout: (N, C, d1, ..., dk) -> (N, d1, ..., dk, C).
+  Value channels_last(const Value& v) {
+    if (!v.channels_first) return v;
+    const int64_t r = static_cast<int64_t>(v.sample.size());
+    std::vector<int64_t> perm{0};
+    for (int64_t a = 2; a <= r; ++a) perm.push_back(a);
+    perm.push_back(1);
+    Value out{v.base, v.sample, false};
+    add_node("Transpose", v.base + "/to_channels_last", {v.name()}, out.name(), {AttributeProto::of_ints("perm", perm)});
+    return out;
+  }
+
+ private:
+  onnx::GraphProto& graph_;
+};
+
+// The channel axis of v in ONNX's tensor (the batch is axis 0).
+int64_t channel_axis(const Value& v) { return v.channels_first ? 1 : static_cast<int64_t>(v.sample.size()); }
+
+// y = f(z), elementwise (softmax: over the channel axis, as nnscratch normalises the last
+// axis of its channels-last tensors). z and y share shape and layout.
+void add_activation(GraphBuilder& g, ActivationKind kind, float alpha, const Value& z, const Value& y,
+                    const std::string& node_name) {
+  switch (kind) {
+    case ActivationKind::linear: g.add_node("Identity", node_name, {z.name()}, y.name()); return;
+    case ActivationKind::relu: g.add_node("Relu", node_name, {z.name()}, y.name()); return;
+    case ActivationKind::sigmoid: g.add_node("Sigmoid", node_name, {z.name()}, y.name()); return;
+    case ActivationKind::tanh: g.add_node("Tanh", node_name, {z.name()}, y.name()); return;
+    case ActivationKind::softmax:
+      g.add_node("Softmax", node_name, {z.name()}, y.name(), {AttributeProto::of_int("axis", channel_axis(z))});
+      return;
+    case ActivationKind::leaky_relu:
+      g.add_node("LeakyRelu", node_name, {z.name()}, y.name(), {AttributeProto::of_float("alpha", alpha)});
+      return;
+  }
+}
+
+// A layer ending in an activation (Dense, Conv2D): its main op writes z straight into
+// the layer's output when the activation is linear, else into "<layer>/z".
+Value preactivation(const Layer& layer, ActivationKind kind, Value y) {
+  if (kind != ActivationKind::linear) y.base = layer.name() + "/z";
+  return y;
+}
+void finish_activation(GraphBuilder& g, const Layer& layer, ActivationKind kind, const Value& z, const Value& y) {
+  if (kind != ActivationKind::linear)
+    add_activation(g, kind, kLeakyReluAlpha, z, y, layer.name() + "/" + activation_name(kind));
+}
+
+// ONNX pads [top, left, bottom, right] of a window layer, as layers/window.h computes them:
+// TensorFlow's "same" puts the odd padding position after the image, so the two sides can
+// differ (strides 2 on 32 pixels: 0 before, 1 after). Explicit pads write in the file
+// exactly which rows are padded, so no reader has to interpret auto_pad (whose SAME_UPPER
+// states the same rule), and Netron shows them.
+std::vector<int64_t> window_pads(const Shape& in, int k, int s, const std::string& padding, const std::string& layer) {
+  int64_t before[2], after[2];
+  for (int a = 0; a < 2; ++a) {
+    const layers::WindowAxis w = layers::window_axis(in[a], k, s, padding, layer, a == 0 ? "height" : "width");
+    before[a] = w.pad_before;
+    // The last window ends at (out - 1)·s + k - pad_before; whatever passes the input is padding.
+    after[a] = std::max<int64_t>(0, int64_t{w.out - 1} * s + k - in[a] - w.pad_before);
+  }
+  return {before[0], before[1], after[0], after[1]};
+}
+
+Value export_dense(GraphBuilder& g, layers::Dense& d, const Value& in) {  // in: (N, D)
+  const ActivationKind kind = *d.output_activation();
+  const Value y{d.name(), d.output_shape(), false};
+  const Value z = preactivation(d, kind, y);
+  // Gemm: z = x·B + C with B = the kernel (D, K) as stored, C = the bias (K) broadcast.
+  g.add_node("Gemm", d.name(), {in.name(), g.add_weight(d.name(), d.kernel()), g.add_weight(d.name(), d.bias())},
+             z.name());
+  finish_activation(g, d, kind, z, y);
+  return y;
+}
+
+Value export_conv2d(GraphBuilder& g, layers::Conv2D& c, const Value& in) {  // in: (N, H, W, C)
+  const Value x = g.channels_first(in);
+  const ActivationKind kind = *c.output_activation();
+  const Value y{c.name(), c.output_shape(), true};
+  const Value z = preactivation(c, kind, y);
+  // nnscratch's kernel is (kh, kw, C, F), Keras's layout; ONNX's Conv wants (F, C, kh, kw).
+  const Tensor& w = c.kernel().value;
+  const int k = c.kernel_size(), channels = w.dim(2), filters = c.filters();
+  std::vector<float> fckk(w.size());
+  for (int ky = 0; ky < k; ++ky)
+    for (int kx = 0; kx < k; ++kx)
+      for (int ch = 0; ch < channels; ++ch)
+        for (int f = 0; f < filters; ++f)
+          fckk[((static_cast<size_t>(f) * channels + ch) * k + ky) * k + kx] =
+              w[((static_cast<size_t>(ky) * k + kx) * channels + ch) * filters + f];
+  const std::string kernel = g.add_weight(c.name() + "/kernel", {filters, channels, k, k}, std::move(fckk));
+  g.add_node("Conv", c.name(), {x.name(), kernel, g.add_weight(c.name(), c.bias())}, z.name(),
+             {AttributeProto::of_ints("kernel_shape", {k, k}), AttributeProto::of_ints("strides", {c.strides(), c.strides()}),
+              AttributeProto::of_ints("pads", window_pads(in.sample, k, c.strides(), c.padding(), c.name()))});
+  finish_activation(g, c, kind, z, y);
+  return y;
+}
+
+Value export_max_pool(GraphBuilder& g, layers::MaxPooling2D& p, const Value& in) {  // in: (N, H, W, C)
+  const Value x = g.channels_first(in);
+  const Value y{p.name(), p.output_shape(), true};
+  const int k = p.pool_size(), s = p.strides();
+  // ONNX's MaxPool skips padded positions (as if they were -inf), as TensorFlow's does.
+  g.add_node("MaxPool", p.name(), {x.name()}, y.name(),
+             {AttributeProto::of_ints("kernel_shape", {k, k}), AttributeProto::of_ints("strides", {s, s}),
+              AttributeProto::of_ints("pads", window_pads(in.sample, k, s, p.padding(), p.name()))});
+  return y;
+}
+
+Value export_batch_norm(GraphBuilder& g, layers::BatchNormalization& b, const Value& in) {  // in: (N, ..., C)
+  const Value x = g.channels_first(in);  // ONNX normalises axis 1
+  const Value y{b.name(), b.output_shape(), x.channels_first};
+  // Inference form: y = gamma · (x - moving_mean) / sqrt(moving_variance + epsilon) + beta.
+  // (ONNX's momentum only matters for training; it has the same meaning as Keras's.)
+  g.add_node("BatchNormalization", b.name(),
+             {x.name(), g.add_weight(b.name(), b.gamma()), g.add_weight(b.name(), b.beta()),
+              g.add_weight(b.name(), b.moving_mean()), g.add_weight(b.name(), b.moving_variance())},
+             y.name(), {AttributeProto::of_float("epsilon", b.epsilon()), AttributeProto::of_float("momentum", b.momentum())});
+  return y;
+}
+
+Value export_flatten(GraphBuilder& g, layers::Flatten& f, const Value& in) {  // in: (N, ...)
+  const Value x = g.channels_last(in);  // (H, W, C) order, as nnscratch flattens
+  const Value y{f.name(), f.output_shape(), false};
+  g.add_node("Flatten", f.name(), {x.name()}, y.name(), {AttributeProto::of_int("axis", 1)});
+  return y;
+}
+
+// Layers that work number by number keep the input's layout.
+Value export_activation(GraphBuilder& g, layers::Activation& a, const Value& in) {
+  const Value y{a.name(), a.output_shape(), in.channels_first};
+  add_activation(g, *a.output_activation(), kLeakyReluAlpha, in, y, a.name());
+  return y;
+}
+
+Value export_leaky_relu(GraphBuilder& g, layers::LeakyReLU& l, const Value& in) {
+  const Value y{l.name(), l.output_shape(), in.channels_first};
+  add_activation(g, ActivationKind::leaky_relu, l.alpha(), in, y, l.name());
+  return y;
+}
+
+Value export_dropout(GraphBuilder& g, layers::Dropout& d, const Value& in) {
+  const Value y{d.name(), d.output_shape(), in.channels_first};
+  g.add_node("Identity", d.name(), {in.name()}, y.name());  // inference: Dropout passes x through
+  return y;
+}
+
+// The exact class, not a subclass: a layer derived from Dense that changes its forward
+// must not be exported as a plain Dense.
+template <class T>
+T* exactly(Layer& layer) {
+  return typeid(layer) == typeid(T) ? static_cast<T*>(&layer) : nullptr;
+}
+
+Value export_layer(GraphBuilder& g, Layer& layer, const Value& in) {
+  if (auto* l = exactly<layers::Dense>(layer)) return export_dense(g, *l, in);
+  if (auto* l = exactly<layers::Conv2D>(layer)) return export_conv2d(g, *l, in);
+  if (auto* l = exactly<layers::MaxPooling2D>(layer)) return export_max_pool(g, *l, in);
+  if (auto* l = exactly<layers::BatchNormalization>(layer)) return export_batch_norm(g, *l, in);
+  if (auto* l = exactly<layers::Flatten>(layer)) return export_flatten(g, *l, in);
+  if (auto* l = exactly<layers::Activation>(layer)) return export_activation(g, *l, in);
+  if (auto* l = exactly<layers::LeakyReLU>(layer)) return export_leaky_relu(g, *l, in);
+  if (auto* l = exactly<layers::Dropout>(layer)) return export_dropout(g, *l, in);
+  throw Error("export_onnx: layer \"" + layer.name() + "\" (type " + layer.type() +
+              ") has no ONNX form; the layers that export are " + kExportable +
+              ". Export a model without it, or save the whole model's weights with save_weights instead");
+}
+
+onnx::ValueInfoProto batched(const std::string& name, const Shape& sample) {
+  onnx::ValueInfoProto v{name, {{0, kBatch}}};
+  for (int d : sample) v.dims.push_back({d, ""});
+  return v;
+}
+
+// ONNX connects nodes by value name, so two layers with one name would be one value.
+void check_unique_names(Model& model) {
+  std::set<std::string> seen;
+  for (const auto& layer : model.layers())
+    if (!seen.insert(layer->name()).second)
+      throw Error("export_onnx: model \"" + model.name() + "\" has two layers named \"" + layer->name() +
+                  "\"; ONNX needs every name once: rename one with set_name(...) before exporting");
+}
+
+std::string shape_text(const Shape& sample) {
+  std::string s = "(N";
+  for (int d : sample) s += ", " + std::to_string(d);
+  return s + ")";
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_onnx(Model& model) {
+  const Shape input_shape = model.input_shape();  // throws a clear error when not built
+  const auto& layers = model.layers();
+  if (layers.size() < 2)
+    throw Error("export_onnx: model \"" + model.name() + "\" has no layer after its Input: nothing to export");
+  check_unique_names(model);
+
+  onnx::ModelProto proto;
+  proto.producer_name = "nnscratch";
+  onnx::GraphProto& graph = proto.graph;
+  graph.name = model.name();
+  graph.doc_string = "nnscratch model \"" + model.name() + "\": input " + shape_text(input_shape) +
+                     ", output " + shape_text(model.output_shape()) +
+                     ", channels-last as the model's predict() takes them; inference only";
+  GraphBuilder builder(graph);
+  Value value{layers[0]->name(), input_shape, false};
+  graph.inputs.push_back(batched(value.name(), value.sample));
+  for (size_t i = 1; i < layers.size(); ++i) value = export_layer(builder, *layers[i], value);
+  value = builder.channels_last(value);
+  graph.outputs.push_back(batched(value.name(), value.sample));
+  proto.doc_string = graph.doc_string;
+  return onnx::encode(proto);
+}
+
+void export_onnx(Model& model, const std::string& path) {
+  const std::vector<uint8_t> bytes = encode_onnx(model);  // any error is thrown before a byte is written
+  write_file_atomic(path, bytes);
+}
+
+}  // namespace nn
