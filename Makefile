@@ -30,6 +30,11 @@ EX_CHECKS  := $(sort $(wildcard tutorials/exercises/checks/*_check.cpp))
 EX_NAMES   := $(EX_CHECKS:tutorials/exercises/checks/%_check.cpp=%)
 EX_BINS    := $(EX_NAMES:%=$(BUILD)/exercises/%_check)
 EX_SOLVED  := $(EX_NAMES:%=$(BUILD)/exercises/solutions/%_check)
+# ... and against every planted bug: checks/planted/<bug>/<N_name>.h, a solution with one
+# mistake that the checks must catch and name (tests/run_exercises.sh).
+EX_PLANTED_FILES := $(sort $(wildcard tutorials/exercises/checks/planted/*/*.h))
+planted_bug = $(notdir $(patsubst %/,%,$(dir $(1))))
+EX_PLANTED := $(foreach f,$(EX_PLANTED_FILES),$(BUILD)/exercises/planted/$(call planted_bug,$(f)))
 
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
@@ -77,7 +82,14 @@ $(BUILD)/exercises/solutions/%_check: tutorials/exercises/checks/%_check.cpp $(L
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -Itutorials/exercises/solutions -Itests $< $(LIB) $(LDFLAGS) -o $@
 
-exercises: $(EX_BINS) $(EX_SOLVED)
+define planted_rule
+$(BUILD)/exercises/planted/$(call planted_bug,$(1)): tutorials/exercises/checks/$(basename $(notdir $(1)))_check.cpp $(1) $(LIB)
+	@mkdir -p $$(@D)
+	$$(CXX) $$(CXXFLAGS) -I$(dir $(1)) -Itests $$< $$(LIB) $$(LDFLAGS) -o $$@
+endef
+$(foreach f,$(EX_PLANTED_FILES),$(eval $(call planted_rule,$(f))))
+
+exercises: $(EX_BINS) $(EX_SOLVED) $(EX_PLANTED)
 
 # make exercise N=1: check your solution of exercise 1 (see tutorials/exercises/README.md).
 exercise:
@@ -86,39 +98,61 @@ exercise:
 	@$(MAKE) --no-print-directory $(BUILD)/exercises/$(filter $(N)_%,$(EX_NAMES))_check
 	@$(BUILD)/exercises/$(filter $(N)_%,$(EX_NAMES))_check
 
-# make test: install doctest and nlohmann-json if missing, build, run every test, and finish with one
-# plain summary line (so a run that executed nothing is visible as "tests: 0 passed").
-# Every tutorial also runs with --quick (as CI must), once on the fast path and once in
-# reference mode (NN_REFERENCE=1), before the unit tests, and so
-# does the install check (tests/install/run.sh: make install into a temporary prefix, then
-# build a program outside the tree with pkg-config and with CMake). A failure in either
-# makes make test fail, after the unit tests have run.
+# make test: install doctest and nlohmann-json if missing, build, run every check, and finish
+# with one plain summary line "tests: N passed, N failed" that counts all of them, and that
+# the exit status agrees with (so a run that executed nothing is visible as "tests: 0 passed").
+# Before the unit tests: every tutorial with --quick (as CI must) and in reference mode,
+# compared with its recorded output, and its header's numbers (tests/run_tutorials.sh);
+# the exercises: solutions, planted bugs, and the stubs or your own files
+# (tests/run_exercises.sh); the install check (tests/install/run.sh: make install into a
+# temporary prefix, then build a program outside the tree with pkg-config and with CMake).
+# Each records its checks in $(BUILD)/logs/tally.txt (tests/tally.sh), which
+# tests/run_and_summarize.sh adds to the unit tests' count. Your own exercise files are
+# built quietly first (in parallel) and then by tests/run_exercises.sh, which reports on
+# them: one that does not compile yet does not stop make test.
 # The ONNX tests (tests/test_onnx_tools.cpp) check exported files with two outside tools,
 # which tests/onnx/ensure_tools.sh installs when missing: Debian's python3-onnx (apt-get) and
 # npm's onnxruntime-node, once, into ONNXRUNTIME_DIR (the same folder for every BUILD, and
 # for make asan and make tsan). Without node the onnxruntime comparison is skipped with a
-# notice; if npm cannot install it, make test fails and says why.
+# notice; if npm cannot install it, make test fails and says why (a counted failure).
 ONNXRUNTIME_DIR ?= build/onnxruntime
 ENSURE_ONNX_TOOLS = bash tests/onnx/ensure_tools.sh $(ONNXRUNTIME_DIR)
+TALLY = $(BUILD)/logs/tally.txt
 test:
 	@bash tests/ensure_doctest.sh
 	@bash tests/ensure_json.sh
-	@$(MAKE) --no-print-directory $(BUILD_JOBS) $(TEST_BIN) tutorials exercises
-	@onnx_ok=0; $(ENSURE_ONNX_TOOLS) || onnx_ok=$$?; \
-	 tutorials_ok=0; bash tests/run_tutorials.sh $(BUILD) || tutorials_ok=$$?; \
-	 install_ok=0; MAKE="$(MAKE)" bash tests/install/run.sh $(BUILD) || install_ok=$$?; \
-	 NN_ONNXRUNTIME_DIR=$(ONNXRUNTIME_DIR) bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS) && \
-	 [ $$tutorials_ok -eq 0 ] && [ $$install_ok -eq 0 ] && [ $$onnx_ok -eq 0 ]
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) $(TEST_BIN) tutorials $(EX_SOLVED) $(EX_PLANTED)
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) -k $(EX_BINS) >/dev/null 2>&1 || true  # yours: see run_exercises.sh
+	@mkdir -p $(BUILD)/logs && : > $(TALLY); \
+	 if $(ENSURE_ONNX_TOOLS); then printf 'pass\tthe ONNX tools are ready\n' >> $(TALLY); \
+	 else printf 'fail\tthe ONNX tools (tests/onnx/ensure_tools.sh, see above)\n' >> $(TALLY); fi; \
+	 NN_TALLY=$(TALLY) bash tests/run_counted.sh tests/run_tutorials.sh $(BUILD); \
+	 NN_TALLY=$(TALLY) MAKE="$(MAKE)" bash tests/run_counted.sh tests/run_exercises.sh $(BUILD); \
+	 NN_TALLY=$(TALLY) MAKE="$(MAKE)" bash tests/run_counted.sh tests/install/run.sh $(BUILD); \
+	 NN_TALLY=$(TALLY) NN_ONNXRUNTIME_DIR=$(ONNXRUNTIME_DIR) bash tests/run_and_summarize.sh $(TEST_BIN) $(TEST_ARGS)
+
+# make expected: run the tutorials again and record what they print in tutorials/expected/
+# (the --quick runs that make test compares, and the full runs whose numbers the tutorials'
+# headers quote; the rules are in tutorials/expected/README.md). RUNS=quick skips the full
+# runs (~5 minutes); ONLY=05 records only the tutorials whose name contains 05. Then read
+# `git diff tutorials/expected` before committing what changed.
+RUNS ?= all
+.PHONY: expected
+expected:
+	@bash tests/ensure_json.sh
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) tutorials
+	@bash tests/expected_output.sh record $(BUILD) $(RUNS) $(ONLY)
 
 tutorials: $(TUT_BINS)
 
 # make run: the seed's MLP end to end, on the best data set already on this machine.
 # It installs the one header the library builds with (nlohmann-json, for model files'
-# config.json) if it is missing, then prepares data already on this machine (no network,
-# no sudo): e.g. Debian's Fashion-MNIST package is decompressed into datasets/fashion-mnist/.
+# config.json) if it is missing, builds with every core (unless make was given -j), then
+# prepares data already on this machine (no network, no sudo): e.g. Debian's Fashion-MNIST
+# package is decompressed into datasets/fashion-mnist/.
 run:
 	@bash tests/ensure_json.sh
-	@$(MAKE) --no-print-directory $(BUILD)/tutorials/08_first_mlp
+	@$(MAKE) --no-print-directory $(BUILD_JOBS) $(BUILD)/tutorials/08_first_mlp
 	@bash datasets/fetch --local
 	$(BUILD)/tutorials/08_first_mlp $(ARGS)
 
@@ -172,8 +206,8 @@ fuzz:
 # Both end with the same "tests: N passed, N failed" line as make test.
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread
-# make test and the sanitizer builds often start from nothing: use every core unless make
-# was given -j itself.
+# make run, make test and the sanitizer builds often start from nothing: use every core
+# unless make was given -j itself.
 BUILD_JOBS   = $(if $(findstring -j,$(MAKEFLAGS)),,-j$(shell nproc))
 .PHONY: asan tsan
 asan:
@@ -253,6 +287,7 @@ clean:
 help:
 	@echo "make run        train the chapter's MLP on the best data set on this machine"
 	@echo "make test       install doctest and nlohmann-json if missing, build, run every test"
+	@echo "make expected   record the tutorials' output again in tutorials/expected/ (RUNS=quick, ONLY=05)"
 	@echo "make lib        build build/libnn.a (the default)"
 	@echo "make tutorials  build every tutorial into build/tutorials/"
 	@echo "make bench      build and run the benchmarks (tests/bench/)"
@@ -266,5 +301,5 @@ help:
 	@echo "make fuzz       fuzz the file parsers with libFuzzer (FUZZ_SECONDS=60 each)"
 	@echo "make clean      remove build folders"
 
--include $(EX_BINS:%=%.d) $(EX_SOLVED:%=%.d)
+-include $(EX_BINS:%=%.d) $(EX_SOLVED:%=%.d) $(EX_PLANTED:%=%.d)
 -include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(TUT_BINS:%=%.d) $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/tests/bench/%.d)

@@ -422,6 +422,12 @@ TEST_CASE("nice ticks: readable steps that cover the data") {
   CHECK(exact.lo == 0.13);
   CHECK(exact.hi == 0.87);
 
+  // Whole-number ticks (epochs): 3 epochs get 1, 2, 3, not 1.5 and 2.5; 1 epoch gets 0, 1, 2.
+  CHECK(nn::viz::linear_axis(1, 3).labels == std::vector<std::string>{"1", "1.5", "2", "2.5", "3"});
+  CHECK(nn::viz::linear_axis(1, 3, false, true).labels == std::vector<std::string>{"1", "2", "3"});
+  CHECK(nn::viz::linear_axis(1, 1, false, true).labels == std::vector<std::string>{"0", "1", "2"});
+  CHECK(nn::viz::linear_axis(1, 40, false, true).labels == std::vector<std::string>{"0", "10", "20", "30", "40"});
+
   nn::viz::Axis lg = nn::viz::log_axis(0.003, 2.0);
   CHECK(lg.lo == doctest::Approx(0.001));
   CHECK(lg.hi == doctest::Approx(10));
@@ -591,6 +597,26 @@ TEST_CASE("terminal image: two pixel rows per line in 24-bit colour") {
   CHECK(count(small, "\u2580") == 7 * 14);
   CHECK(small.find("38;2;255;255;255") != std::string::npos);
   CHECK_THROWS_AS(nn::viz::terminal_image(Tensor({5})), nn::ShapeError);
+}
+
+TEST_CASE("text image: the same picture in plain characters, for logs and pipes") {
+  Tensor img({4, 3});  // gray, H = 4, W = 3: rows 0..3 of 0, 60, 120, 180 (plus 20 per column)
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 3; ++c) img[r * 3 + c] = float(r * 60 + c * 20);
+  const std::string out = nn::viz::text_image(img);
+  // Two lines of three characters; each averages two rows: (0 + 60) / 2 = 30 -> '.', ...
+  CHECK(out == "..:\n+*#\n");
+  CHECK(out.find('\x1b') == std::string::npos);
+  // Black is a space, white '@'; an odd last row stands alone.
+  CHECK(nn::viz::text_image(Tensor({3, 2, 3}, 255.0f)) == "@@\n@@\n");
+  CHECK(nn::viz::text_image(Tensor({1, 2})) == "  \n");
+  // Shrinking works as for terminal_image: the same number of lines.
+  Tensor big({28, 28, 1}, 1.0f);
+  const std::string small = nn::viz::text_image(big, {.width = 14, .lo = 0.0f, .hi = 1.0f});
+  CHECK(count(small, "\n") == 7);
+  CHECK(small.substr(0, 15) == std::string(14, '@') + "\n");
+  CHECK_THROWS_AS(nn::viz::text_image(Tensor({5})), nn::ShapeError);
+  CHECK_THROWS_AS(nn::viz::text_image(img, {.width = -1}), nn::ValueError);
 }
 
 TEST_CASE("sparkline: one bar per value, scaled from min to max") {

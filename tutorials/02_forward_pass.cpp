@@ -12,10 +12,12 @@
 //   activations           activation_forward in src/layers/activations.cpp
 //   the whole chain       Model::forward in src/model/model.cpp (layer by layer)
 //
-// Expected output: the unit's sum and its relu/sigmoid values, then the shapes
-// (1, 32, 32, 3) -> (1, 3072) -> (1, 200) -> (1, 150) -> (1, 10), about half of the relu
-// outputs exactly 0, and ten probabilities near 0.1 that add up to 1: an untrained network
-// has no opinion yet. The numbers are the same on every run (fixed seed).
+// Expected output: the unit's sum z = -0.70, relu(z) = 0.0000 and sigmoid(z) = 0.3318 (the
+// library's Dense layer agrees), then the image (a circle) and the shapes it takes on its way
+// (1, 32, 32, 3) -> (1, 3072) -> (1, 200) -> (1, 150) -> (1, 10), with 105 of the 200 and 86
+// of the 150 relu outputs exactly 0, and ten probabilities between 0.0506 and 0.1849 that add
+// up to 1.0000: an untrained network has no opinion yet. The numbers are the same on every
+// run (fixed seed).
 #include <cmath>
 #include <cstdio>
 
@@ -66,7 +68,8 @@ int main(int argc, char** argv) {
   for (float& v : images) v /= 255.0f;
   const auto names = nn::data::class_names("shapes");
   std::printf("  the image (a %s):\n%s", names[static_cast<int>(labels[0])].c_str(),
-              nn::viz::terminal_image(images.slice_rows(0, 1).reshape({32, 32, 3}), {.width = 32, .lo = 0, .hi = 1})
+              tutorial::side_by_side({tutorial::picture(args, images.slice_rows(0, 1).reshape({32, 32, 3}),
+                                                        {.width = 32, .lo = 0, .hi = 1})})
                   .c_str());
   model.forward(images, false);
   for (size_t i = 0; i < model.layers().size(); ++i) {
@@ -83,12 +86,17 @@ int main(int argc, char** argv) {
   tutorial::section(args, 4, "Class probabilities");
   const nn::Tensor& p = model.layer_output(model.layers().size() - 1);
   double sum = 0;
+  int lowest = 0, highest = 0;
   for (int c = 0; c < 10; ++c) {
     std::printf("  %-13s %.4f %s\n", names[c].c_str(), p[c], std::string(static_cast<int>(p[c] * 200), '#').c_str());
     sum += p[c];
+    if (p[c] < p[lowest]) lowest = c;
+    if (p[c] > p[highest]) highest = c;
   }
-  std::printf("  sum = %.4f. Softmax turns ten arbitrary scores into probabilities that add up\n"
-              "  to 1. Untrained, they are all near 0.1: training (tutorial 03 onwards) is what\n"
-              "  moves the weights until the right class gets the high probability.\n", sum);
+  std::printf("  sum = %.4f. Softmax turns ten arbitrary scores into probabilities that add up to 1.\n"
+              "  Untrained, they lie between %.4f (%s) and %.4f (%s), none far from 1/10: the random\n"
+              "  weights give no class a real preference. Training (tutorial 03 onwards) moves the\n"
+              "  weights until the right class gets the high probability.\n",
+              sum, p[lowest], names[lowest].c_str(), p[highest], names[highest].c_str());
   return 0;
 }

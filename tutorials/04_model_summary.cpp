@@ -11,13 +11,17 @@
 // the origin.
 //
 // Where this lives in the library:
-//   the functional API   nn::Node and Layer::operator() (src/layers/node.h, layer.h)
+//   the functional API   nn::Node (src/layers/node.h); calling a layer on a node is
+//                        LayerBase::operator() (src/layers/layer.h), which adds it to the graph
+//                        with Node::apply (src/layers/layer.cpp)
 //   the model            nn::Model (src/model/model.h), walking from output back to input
 //   the table            Model::summary_string in src/model/summary.cpp
 //   the counts           Dense::build in src/layers/dense.cpp creates W (D, K) and b (K)
 //
-// Expected output: two identical tables ending in "Total params: 646,260", the explained
-// version (200 × (3072 + 1) = 614,600, ...), and a check that both models compute the same.
+// Expected output: two tables ending in "Total params: 646,260" (the second with two
+// Activation rows of 0 parameters), the explained version (200 × (3072 + 1) = 614,600,
+// 150 × (200 + 1) = 30,150, 10 × (150 + 1) = 1,510), and the check that both models compute
+// the same ten probabilities: largest difference 0.
 #include <cstdio>
 
 #include "nn.h"

@@ -5,15 +5,19 @@
 //   mean squared error        regression (predict a number):      mean of (y - p)²
 //   categorical cross-entropy one class out of several (softmax): -Σ y·log p, per sample
 //   binary cross-entropy      yes/no outputs (sigmoid):           -[y log p + (1-y) log(1-p)]
-// We compute each by hand and with the library on the same predictions, then draw each
-// loss against the probability given to the true answer (out/05_losses.svg).
+// We compute each by hand and with the library on the same predictions, then look at how
+// each loss and its GRADIENT (what training follows) treat a wrong answer, and draw each loss
+// against the probability given to the true answer (out/05_losses.svg).
 //
 // Where this lives in the library: src/losses/mean_squared_error.cpp,
-// categorical_crossentropy.cpp, binary_crossentropy.cpp (each file opens with its formula).
+// categorical_crossentropy.cpp, binary_crossentropy.cpp (each file opens with its formula;
+// value() is the loss, gradient() its derivative with respect to the predictions).
 //
-// Expected output: hand and library values agree to 6 digits (MSE 0.0875, categorical
-// cross-entropy 0.5798, binary cross-entropy 0.2798), then a table showing cross-entropy
-// punishing a confident wrong answer far harder than MSE does.
+// Expected output: hand and library values agree in every digit (MSE 0.077500, categorical
+// cross-entropy 0.524911, binary cross-entropy 0.231018), then a table: at q = 0.01 (a
+// confident wrong answer) MSE is 0.9801 with a gradient of -1.98, while cross-entropy is
+// 4.6052 with a gradient of -100.00. MSE's gradient -2(1 - q) can never exceed 2; cross-
+// entropy's -1/q grows without bound as the answer gets more confidently wrong.
 #include <cmath>
 #include <cstdio>
 
@@ -49,28 +53,41 @@ int main(int argc, char** argv) {
   std::printf("  library: BinaryCrossentropy().value(p, y)               = %.6f\n",
               nn::losses::BinaryCrossentropy().value(p_yes, y_yes));
 
-  tutorial::section(args, 4, "How hard each loss punishes a wrong answer");
-  // Two classes, true class 0. The model gives it probability q (and 1 - q to the other).
+  tutorial::section(args, 4, "How hard each loss punishes a wrong answer, and how hard it pulls");
+  // Two classes, true class 0. The model gives it probability q (and 1 - q to the other):
+  //   MSE = ((q - 1)² + (1 - q)²) / 2 = (1 - q)²     its slope in q: -2(1 - q)
+  //   CE  = -log q                                   its slope in q: -1/q
+  // Training moves q along the slope, so the slope says how hard a loss pulls a wrong
+  // answer back. The library's gradient() gives dL/dp for both outputs; q moves both
+  // (p = (q, 1 - q)), so dL/dq = dL/dp0 - dL/dp1.
   std::printf("  q = probability given to the true class\n");
-  std::printf("      q      MSE   cross-entropy\n");
+  std::printf("      q      MSE   dMSE/dq = -2(1-q)   cross-entropy   dCE/dq = -1/q\n");
   std::vector<double> qs, mse, cce;
+  Tensor g;
   for (int i = 1; i <= 99; ++i) {
     const float q = i / 100.0f;
     const Tensor p({1, 2}, {q, 1 - q}), y({1, 2}, {1, 0});
     qs.push_back(q);
     mse.push_back(nn::losses::MeanSquaredError().value(p, y));
+    nn::losses::MeanSquaredError().gradient(p, y, g);
+    const double mse_slope = g[0] - g[1];
     cce.push_back(nn::losses::CategoricalCrossentropy().value(p, y));
-    if (i == 1 || i == 10 || i == 50 || i == 90 || i == 99) std::printf("   %.2f   %.4f   %.4f\n", q, mse.back(), cce.back());
+    nn::losses::CategoricalCrossentropy().gradient(p, y, g);
+    const double cce_slope = g[0] - g[1];
+    if (i == 1 || i == 10 || i == 50 || i == 90 || i == 99)
+      std::printf("   %.2f   %.4f   %17.2f   %13.4f   %13.2f\n", q, mse.back(), mse_slope, cce.back(), cce_slope);
   }
-  std::printf("  At q = 0.01 MSE says 0.98 (bounded by 1) while cross-entropy says 4.6 and keeps\n"
-              "  growing: a confident wrong answer gets a large gradient, so it is fixed fast.\n"
-              "  That is why classifiers use cross-entropy, and regressions use MSE.\n");
+  std::printf("  At q = 0.01 MSE says 0.98 (it can never pass 1) and pulls with -1.98 (never more than 2),\n"
+              "  while cross-entropy says 4.6 and pulls with -100: the more confidently wrong the answer,\n"
+              "  the harder it is pulled back, so it is fixed fast. MSE pulls hardest at q = 0 and even\n"
+              "  then only with 2. That is why classifiers (softmax outputs) use cross-entropy, and\n"
+              "  regressions use MSE.\n");
   nn::viz::LineChart chart("Loss against the probability of the true class");
   chart.x_label("probability given to the true class").y_label("loss");
   chart.add_series("categorical cross-entropy: -log q", qs, cce);
   chart.add_series("mean squared error", qs, mse);
-  chart.save("out/05_losses.svg");
-  std::printf("  chart: out/05_losses.svg\n");
+  chart.save(tutorial::out_path(args, "05_losses.svg"));
+  std::printf("  chart: %s\n", tutorial::out_path(args, "05_losses.svg").c_str());
 
   tutorial::section(args, 5, "Which loss when");
   std::printf("  a number (price, coordinate)        -> linear output + mean squared error\n"

@@ -24,15 +24,20 @@
 // src/kernels/ukernel_avx512_8x32.cpp (the micro-kernel), src/kernels/cpu.cpp (which
 // kernel this CPU can run).
 //
-// Run:  build/tutorials/10_fast_matmul           (1024 × 1024, about half a minute)
-//       build/tutorials/10_fast_matmul --quick   (256 × 256, a second)
+// Run:  build/tutorials/10_fast_matmul           (1024 × 1024, ~30 s)
+//       build/tutorials/10_fast_matmul --quick   (256 × 256, ~1 s)
 //       build/tutorials/10_fast_matmul --step    (pause after each section)
 //
-// Expected output (2-core AMD Zen 5 with AVX-512, 1024 × 1024; your numbers will differ,
-// the story will not): [1] ~0.6 GFLOP/s, [2] ~18, [3] ~21, [4] ~42, [5] ~36 with the
-// portable kernel and ~235 with AVX-512, [6] ~470 with two threads: about 800x the naive
-// loop. Every step's result agrees with the library's to ~1e-6 (relative). With --quick
-// the matrices fit in cache, so the naive loop looks less bad (~2 GFLOP/s).
+// Every speed below depends on the machine, and so does the order of steps 2 and 3: read
+// the numbers your CPU prints, and the explanation under each step, which says what to
+// expect in either case. Every step computes the same C: its largest difference from the
+// textbook reference (sgemm_ref, in double) is printed next to its speed.
+//
+// Expected output: C = A · B with 1024 × 1024 matrices: 2.15 GFLOP per multiply. On a 2-core
+// AMD Zen 5 with AVX-512, when nothing else runs: [1] ~0.6 GFLOP/s, [2] ~18, [3] ~21, [4] ~42,
+// [5] ~36 with the portable kernel and ~235 with AVX-512, [6] ~470 with two threads: ~800x
+// the naive loop. Under load (other programs sharing the cores) every number drops, the slow
+// loops most. With --quick the matrices fit in cache, so the naive loop looks less bad.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -41,24 +46,13 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "nn.h"
+#include "tutorial.h"
 
 namespace {
-
-bool g_step = false;  // --step: wait for Enter between sections
-
-// Prints a numbered section title; with --step, first waits for Enter.
-void section(int number, const char* title) {
-  if (g_step && number > 1) {
-    std::printf("\n(press Enter for the next step)");
-    std::fflush(stdout);
-    for (int ch = std::getchar(); ch != '\n' && ch != EOF; ch = std::getchar()) {
-    }
-  }
-  std::printf("\n[%d] %s\n", number, title);
-}
 
 // Runs f repeatedly for at least `min_seconds` (at least once) and returns the best time
 // of one run: the best, because interruptions only ever make a run slower.
@@ -194,21 +188,17 @@ double max_rel_diff(const std::vector<float>& x, const std::vector<float>& y) {
   return diff / std::max(scale, 1e-30);
 }
 
+// A cache's size in bytes as the operating system reports it (0 when it does not say).
+long cache_bytes(int name) {
+  const long v = sysconf(name);
+  return v > 0 ? v : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool quick = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--quick") {
-      quick = true;
-    } else if (arg == "--step") {
-      g_step = true;
-    } else {
-      std::printf("usage: %s [--quick] [--step]\n", argv[0]);
-      return 2;
-    }
-  }
+  const auto args = tutorial::parse_args(argc, argv);
+  const bool quick = args.quick;
   const int n = quick ? 256 : 1024;  // a multiple of the block sizes above
   const double min_seconds = quick ? 0.05 : 0.5;
   const double flops = 2.0 * n * n * n;
@@ -220,7 +210,8 @@ int main(int argc, char** argv) {
   for (float& v : a) v = rng.uniform(-1.0f, 1.0f);
   for (float& v : b) v = rng.uniform(-1.0f, 1.0f);
   nn::set_num_threads(1);
-  nn::sgemm(false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, expected.data(), n);
+  // The answer every step is compared with: the library's plain triple loop, summing in double.
+  nn::sgemm_ref(false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, expected.data(), n);
 
   struct Row {
     std::string name;
@@ -230,24 +221,37 @@ int main(int argc, char** argv) {
   auto measure = [&](const std::string& name, const std::function<void()>& f, double seconds) {
     const double gf = flops / best_seconds(f, seconds) * 1e-9;
     table.push_back({name, gf});
-    std::printf("    %-44s %8.1f GFLOP/s   (max relative difference %.1e)\n", name.c_str(), gf,
+    std::printf("    %-44s %8.1f GFLOP/s   (largest difference from the reference %.1e)\n", name.c_str(), gf,
                 max_rel_diff(c, expected));
   };
 
-  section(1, "The textbook triple loop: i, j, then the sum over p");
+  tutorial::section(args, 1, "The textbook triple loop: i, j, then the sum over p");
   // One run is plenty (it is slow), and the best of a few would take too long.
   measure("naive i-j-p", [&] { matmul_naive(n, a.data(), b.data(), c.data()); }, 0.0);
 
-  section(2, "Reorder the loops to i-p-j: walk memory in order");
+  tutorial::section(args, 2, "Reorder the loops to i-p-j: walk memory in order");
   measure("reordered i-p-j", [&] { matmul_reordered(n, a.data(), b.data(), c.data()); }, min_seconds);
 
-  section(3, "Blocking: reuse a cache-sized block of B for every row of A");
+  tutorial::section(args, 3, "Blocking: reuse a cache-sized block of B for every row of A");
   measure("blocked", [&] { matmul_blocked(n, a.data(), b.data(), c.data()); }, min_seconds);
+  // Whether blocking pays off here depends on the cache: both cases, then this machine's.
+  const double b_mib = static_cast<double>(n) * n * sizeof(float) / (1 << 20);
+  std::printf("  Blocking pays off when B (%.2f MiB here) does not fit in the caches that feed the inner\n"
+              "  loop: then step 2 waits for main memory on every row of A, and blocks that stay in L2 cure\n"
+              "  it. When the caches already hold B, step 2 was not waiting much, and blocking gains little\n"
+              "  or even loses a bit (its extra loops cost something). Either way it is what step 4 builds\n"
+              "  on: packing copies blocks.\n", b_mib);
+  const long l2 = cache_bytes(_SC_LEVEL2_CACHE_SIZE), l3 = cache_bytes(_SC_LEVEL3_CACHE_SIZE);
+  char caches[96] = "";
+  if (l2 > 0 && l3 > 0)
+    std::snprintf(caches, sizeof caches, "; the system reports %ld KiB of L2 cache and %ld MiB of L3", l2 >> 10, l3 >> 20);
+  std::printf("    here: %.1f GFLOP/s blocked against %.1f GFLOP/s reordered, %.2fx%s\n", table[2].gflops,
+              table[1].gflops, table[2].gflops / table[1].gflops, caches);
 
-  section(4, "Packing + a 4 × 8 register tile (plain C++)");
+  tutorial::section(args, 4, "Packing + a 4 × 8 register tile (plain C++)");
   measure("packed + register tile", [&] { matmul_packed(n, a.data(), b.data(), c.data()); }, min_seconds);
 
-  section(5, "The library: five loops, packing, SIMD micro-kernel (1 thread)");
+  tutorial::section(args, 5, "The library: five loops, packing, SIMD micro-kernel (1 thread)");
   // The same loop nest with two different micro-kernels shows what SIMD alone buys. The
   // portable kernel is step 4's idea (it lands about where step 4 did); the AVX-512
   // kernel computes 16 floats per instruction, on both FMA units every cycle, with 16
@@ -257,14 +261,19 @@ int main(int argc, char** argv) {
   nn::set_simd_level(nn::SimdLevel::generic);
   measure(std::string("nn::sgemm, kernel ") + nn::sgemm_kernel_name(), library, min_seconds);
   nn::set_simd_level(best);
-  measure(std::string("nn::sgemm, kernel ") + nn::sgemm_kernel_name(), library, min_seconds);
+  if (best != nn::SimdLevel::generic)
+    measure(std::string("nn::sgemm, kernel ") + nn::sgemm_kernel_name(), library, min_seconds);
+  else
+    std::printf("  (this CPU has no AVX2 or AVX-512, so the portable kernel is the library's best here)\n");
 
-  section(6, "Threads: every core works on its own part of C");
+  tutorial::section(args, 6, "Threads: every core works on its own part of C");
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   nn::set_num_threads(cores);
-  measure("nn::sgemm, " + std::to_string(cores) + " threads", library, min_seconds);
+  measure("nn::sgemm, " + std::to_string(cores) + " thread" + (cores == 1 ? "" : "s"), library, min_seconds);
+  std::printf("  Each thread computes its own tiles of C, so the speed grows with the cores, as long as\n"
+              "  nothing else is running on them.\n");
 
-  section(7, "Summary");
+  tutorial::section(args, 7, "Summary");
   for (const Row& r : table)
     std::printf("    %-44s %8.1f GFLOP/s  %7.1fx the naive loop\n", r.name.c_str(), r.gflops,
                 r.gflops / table[0].gflops);

@@ -7,7 +7,9 @@
 //   shapes          built in, generated on the spot (always there)
 //
 // It says which one it chose and how to get the others, so a student is never confused
-// about what the numbers were measured on.
+// about what the numbers were measured on. NN_TUTORIAL_DATA=cifar10, fashion-mnist or
+// shapes picks one instead (make test uses it to compare a run with its recorded output,
+// tutorials/expected/); a data set that is not on this machine is then an error.
 #pragma once
 #include <cstdio>
 #include <cstdlib>
@@ -45,13 +47,29 @@ inline Data load_best_data(bool allow_cifar, int max_train = 0, int max_test = 0
       fs::exists("/usr/share/datasets/fashion-mnist"))
     (void)std::system("bash datasets/fetch --local fashion-mnist >/dev/null 2>&1");
   const bool have_fashion = fs::exists("datasets/fashion-mnist/train-images-idx3-ubyte");
+  const char* env = std::getenv("NN_TUTORIAL_DATA");
+  const std::string wanted = env ? env : "";
+  if (!wanted.empty()) {
+    const bool known = wanted == "cifar10" || wanted == "fashion-mnist" || wanted == "shapes";
+    const char* problem = !known                               ? "is not one of cifar10, fashion-mnist, shapes"
+                          : wanted == "cifar10" && !allow_cifar ? "is not used here: this tutorial takes 28×28 images"
+                          : wanted == "cifar10" && !have_cifar  ? "is not in datasets/ (make data NAME=cifar10)"
+                          : wanted == "fashion-mnist" && !have_fashion
+                              ? "is not in datasets/ (make data NAME=fashion-mnist)"
+                              : nullptr;
+    if (problem) {
+      std::fprintf(stderr, "NN_TUTORIAL_DATA=%s: that data set %s\n", wanted.c_str(), problem);
+      std::exit(2);
+    }
+  }
   try {
-    if (allow_cifar && have_cifar) {
+    if (wanted == "cifar10" || (wanted.empty() && allow_cifar && have_cifar)) {
       d = {"cifar10", "CIFAR-10 (real photos, 32×32 colour)", nn::data::load_cifar10(), {}};
-    } else if (have_fashion) {
+    } else if (wanted == "fashion-mnist" || (wanted.empty() && have_fashion)) {
       d = {"fashion-mnist", "Fashion-MNIST (real photos of clothes, 28×28 grey)", nn::data::load_fashion_mnist(), {}};
     }
   } catch (const nn::Error& e) {
+    if (!wanted.empty()) throw;
     std::printf("note: could not load a real data set (%s); using the built-in shapes instead\n", e.what());
     d = {};
   }

@@ -50,6 +50,11 @@ LineChart& LineChart::log_y(bool on) {
   return *this;
 }
 
+LineChart& LineChart::whole_x(bool on) {
+  whole_x_ = on;
+  return *this;
+}
+
 LineChart& LineChart::x_limits(double lo, double hi) {
   if (!(lo < hi) || !std::isfinite(lo) || !std::isfinite(hi))
     throw ValueError("x_limits needs finite lo < hi, got " + svg_number(lo, 6) + ", " + svg_number(hi, 6));
@@ -102,7 +107,7 @@ std::string LineChart::to_svg() const {
   const bool any_points = x_min <= x_max;
   if (!any_points) x_min = 0, x_max = 1, y_min = log_y_ ? 1 : 0, y_max = log_y_ ? 10 : 1;
 
-  const Axis x_axis = has_x_limits_ ? linear_axis(x_lo_, x_hi_, true) : linear_axis(x_min, x_max);
+  const Axis x_axis = has_x_limits_ ? linear_axis(x_lo_, x_hi_, true, whole_x_) : linear_axis(x_min, x_max, false, whole_x_);
   const Axis y_axis = log_y_ ? (has_y_limits_ ? log_axis(y_lo_, y_hi_, true) : log_axis(y_min, y_max))
                              : (has_y_limits_ ? linear_axis(y_lo_, y_hi_, true) : linear_axis(y_min, y_max));
 

@@ -30,6 +30,8 @@ class LineChart {
   LineChart& x_label(std::string text);
   LineChart& y_label(std::string text);
   LineChart& log_y(bool on = true);
+  // Ticks on the x axis only at whole numbers: for epochs and steps (no "epoch 1.5").
+  LineChart& whole_x(bool on = true);
   // Fixed axis ranges instead of ranges fitted to the data (points outside are cut off).
   LineChart& x_limits(double lo, double hi);
   LineChart& y_limits(double lo, double hi);
@@ -63,7 +65,7 @@ class LineChart {
     SeriesStyle style;
   };
   std::string title_, x_label_, y_label_;
-  bool log_y_ = false;
+  bool log_y_ = false, whole_x_ = false;
   bool has_x_limits_ = false, has_y_limits_ = false;
   double x_lo_ = 0, x_hi_ = 1, y_lo_ = 0, y_hi_ = 1;
   int width_ = 720, height_ = 420;

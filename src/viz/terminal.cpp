@@ -47,17 +47,25 @@ std::string colour_code(int layer, const Rgb& c) {  // layer 38 = foreground, 48
          std::to_string(c.b) + "m";
 }
 
-}  // namespace
-
-std::string terminal_image(const Tensor& image, TerminalImageOptions options) {
-  if (options.width < 0) throw ValueError("terminal_image width must be >= 0, got " + std::to_string(options.width));
+// The image as 8-bit pixels, shrunk to at most `width` columns (keeping the aspect ratio).
+std::vector<Rgb> shrunk(const Tensor& image, const TerminalImageOptions& options, const char* who, int& out_w,
+                        int& out_h) {
+  if (options.width < 0)
+    throw ValueError(std::string(who) + " width must be >= 0, got " + std::to_string(options.width));
   const Image8 img = to_image8(image, options.lo, options.hi);
-  int out_w = img.width, out_h = img.height;
-  if (options.width > 0 && options.width < img.width) {  // shrink, keeping the aspect ratio
+  out_w = img.width, out_h = img.height;
+  if (options.width > 0 && options.width < img.width) {
     out_w = options.width;
     out_h = std::max(1, static_cast<int>(std::lround(static_cast<double>(img.height) * out_w / img.width)));
   }
-  const std::vector<Rgb> px = resample(img, out_w, out_h);
+  return resample(img, out_w, out_h);
+}
+
+}  // namespace
+
+std::string terminal_image(const Tensor& image, TerminalImageOptions options) {
+  int out_w = 0, out_h = 0;
+  const std::vector<Rgb> px = shrunk(image, options, "terminal_image", out_w, out_h);
   const std::string upper_half = "\u2580";  // ▀
   std::string out;
   for (int y = 0; y < out_h; y += 2) {
@@ -68,6 +76,25 @@ std::string terminal_image(const Tensor& image, TerminalImageOptions options) {
       out += upper_half;
     }
     out += "\x1b[0m\n";  // reset, so the colours do not leak into the next line
+  }
+  return out;
+}
+
+std::string text_image(const Tensor& image, TerminalImageOptions options) {
+  static const char kRamp[] = " .:-=+*#%@";  // dark to bright, ten steps
+  int out_w = 0, out_h = 0;
+  const std::vector<Rgb> px = shrunk(image, options, "text_image", out_w, out_h);
+  auto brightness = [&](int x, int y) {  // 0..255, as the eye weighs red, green and blue
+    const Rgb& c = px[static_cast<size_t>(y) * out_w + x];
+    return (299 * c.r + 587 * c.g + 114 * c.b) / 1000;
+  };
+  std::string out;
+  for (int y = 0; y < out_h; y += 2) {
+    for (int x = 0; x < out_w; ++x) {
+      const int b = y + 1 < out_h ? (brightness(x, y) + brightness(x, y + 1) + 1) / 2 : brightness(x, y);
+      out += kRamp[std::min(9, b * 10 / 256)];
+    }
+    out += '\n';
   }
   return out;
 }

@@ -47,7 +47,7 @@ double nice_number(double x, bool round) {
   return nice * std::pow(10.0, exponent);
 }
 
-Axis linear_axis(double lo, double hi, bool exact) {
+Axis linear_axis(double lo, double hi, bool exact, bool whole) {
   if (!std::isfinite(lo) || !std::isfinite(hi)) lo = 0, hi = 1;
   if (hi < lo) std::swap(lo, hi);
   if (hi == lo) {  // a flat line: give it room above and below
@@ -56,7 +56,8 @@ Axis linear_axis(double lo, double hi, bool exact) {
     hi += pad;
   }
   Axis axis;
-  const double step = nice_number(nice_number(hi - lo, false) / (kTargetTicks - 1), true);
+  double step = nice_number(nice_number(hi - lo, false) / (kTargetTicks - 1), true);
+  if (whole) step = std::max(1.0, step);  // nice steps of 1 or more are whole: 1, 2, 5, 10, ...
   if (!std::isfinite(step) || step <= 0) {  // a range too wide for doubles: just mark the ends
     axis.lo = lo, axis.hi = hi;
     axis.ticks = {lo, hi};

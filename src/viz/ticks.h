@@ -20,7 +20,8 @@ struct Axis {
 
 // The axis for data in [data_lo, data_hi] (equal ends are fine). exact = true keeps
 // the range as given (user-chosen limits) instead of widening it to nice values.
-Axis linear_axis(double data_lo, double data_hi, bool exact = false);
+// whole = true: ticks only at whole numbers (epochs, steps), so a step is at least 1.
+Axis linear_axis(double data_lo, double data_hi, bool exact = false, bool whole = false);
 // data_lo > 0 required (ValueError otherwise).
 Axis log_axis(double data_lo, double data_hi, bool exact = false);
 

@@ -11,8 +11,9 @@
 #   4. make uninstall must leave the prefix without a single file;
 #   5. a DESTDIR install (what packagers do) must land under DESTDIR, with the paths
 #      inside the files still saying PREFIX.
-# One line per step, like tests/run_tutorials.sh (plus what the consumer printed); the
-# details go to $build/logs/install_*.log.
+# One line per step, like tests/run_tutorials.sh (plus what the consumer printed), each
+# counted in make test's last line (tests/tally.sh); the details go to
+# $build/logs/install_*.log. The exit status is the number of steps that failed.
 # Usage: tests/install/run.sh BUILD_DIR   (MAKE and CXX are taken from the environment)
 # shellcheck disable=SC2317  # the step functions below are called through step()
 set -uo pipefail
@@ -21,7 +22,8 @@ build=$(cd "$1" && pwd)   # absolute: make -C changes folder
 root=$(cd "$(dirname "$0")/../.." && pwd)
 make_cmd=${MAKE:-make}
 cxx=${CXX:-g++}
-failed=0
+# shellcheck source=tests/tally.sh
+source "$root/tests/tally.sh"
 
 # step LABEL COMMAND...: runs COMMAND with its output in a log; one line ok / FAILED.
 step() {
@@ -35,12 +37,10 @@ step() {
   status=$?
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
   if [ $status -eq 0 ]; then
-    printf '%-64s ok (%d.%01d s)\n' "install: $label" $((ms / 1000)) $((ms % 1000 / 100))
+    report_ok "install: $label" "$ms"
     grep '^consumer: mse' "$log" | sed 's/^/    /'   # what the outside program learnt
   else
-    printf '%-64s FAILED (exit %d), last lines of %s:\n' "install: $label" "$status" "$log"
-    tail -n 15 "$log" | sed 's/^/    /'
-    failed=$((failed + 1))
+    report_failed "install: $label" "exit $status" "$log"
   fi
   return $status
 }
@@ -112,7 +112,7 @@ destdir_install() {
 }
 
 if ! bash "$root/tests/ensure_build_tools.sh"; then
-  printf '%-64s FAILED: cmake or pkg-config missing (see above)\n' "install: build tools"
+  report_failed "install: build tools" "cmake or pkg-config missing, see above"
   exit 1
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/nnscratch-install.XXXXXX") || exit 1
@@ -124,4 +124,4 @@ if step "make install PREFIX=<tmp> (twice)" install_twice; then
   step "make uninstall leaves no file" uninstall_and_check
 fi
 step "make install DESTDIR=<tmp> PREFIX=/usr, uninstall" destdir_install
-exit "$failed"
+exit "$TALLY_FAILED"
