@@ -20,3 +20,8 @@ install_debian_packages() {
   echo "nnscratch: could not install $*. $hint" >&2
   return 1
 }
+
+# have_header HEADER: true when the C++ compiler ($CXX, default g++) finds <HEADER>.
+have_header() {
+  echo "#include <$1>" | "${CXX:-g++}" -std=c++20 -x c++ -fsyntax-only - 2>/dev/null
+}

@@ -4,12 +4,9 @@
 # only inside .cpp files: programs using nnscratch neither include it nor link anything more.
 # Run by make test and make run (the way tests/ensure_doctest.sh installs doctest).
 set -euo pipefail
-CXX=${CXX:-g++}
-if echo '#include <nlohmann/json.hpp>' | "$CXX" -std=c++20 -x c++ -fsyntax-only - 2>/dev/null; then
-  exit 0
-fi
-echo "nnscratch: the JSON library nlohmann/json is missing (header <nlohmann/json.hpp>); model.save and nn::load_model use it."
 source "${BASH_SOURCE[0]%/*}/apt_install.sh"
+if have_header nlohmann/json.hpp; then exit 0; fi
+echo "nnscratch: the JSON library nlohmann/json is missing (header <nlohmann/json.hpp>); model.save and nn::load_model use it."
 install_debian_packages "Install nlohmann/json (a header-only library) from your package manager (e.g. \
 'brew install nlohmann-json', 'dnf install json-devel') or from https://github.com/nlohmann/json and put \
 nlohmann/json.hpp on the include path." \
