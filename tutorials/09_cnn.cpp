@@ -20,6 +20,7 @@
 //                                               validation_data = the test set
 //   CNN against MLP                         [8] [9] the same data, the same epochs, a table
 //   what the first layer learned            [10] its 32 filters and one image's feature maps
+//   keeping the trained model               [11] Model::save, nn::load_model, nn::export_onnx
 //
 // Where this lives in the library: src/layers/conv2d.cpp, batch_norm.cpp, leaky_relu.cpp,
 // dropout.cpp, max_pool.cpp (the formulas, the shapes, the calls); window.h has the shape
@@ -42,12 +43,15 @@
 // of the MLP per image, hence the times: those are on 2 cores when nothing else runs (with
 // other programs sharing the cores, several times more), and the whole run takes ~3 minutes;
 // `--epochs 3` for a shorter one. With CIFAR-10 in datasets/ an epoch takes ~20 s. Pictures: out/09_filters.svg,
-// out/09_feature_maps.svg, out/09_loss.svg, out/09_accuracy.svg, each explained in [10].
+// out/09_feature_maps.svg, out/09_loss.svg, out/09_accuracy.svg, each explained in [10]; in
+// [11] the CNN saved whole (out/09_cnn.nnz), loaded back predicting bit for bit the same, and
+// exported as ONNX (out/09_cnn.onnx), with what Netron shows of it.
 // --quick: 512 training images, 2 epochs, pictures in out/quick/.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 
 #include "nn.h"
 #include "tutorial.h"
@@ -452,5 +456,27 @@ int main(int argc, char** argv) {
                                         : "");
   cnn.save_weights(weights_npz);
   std::printf("  weights:  %s\n", weights_npz.c_str());
-  return 0;
+
+  tutorial::section(args, 11, "Keep the CNN, and take it elsewhere");
+  // As in tutorial 08: the whole model in one file, rebuilt by nn::load_model without the
+  // code of chapter_cnn; predict() runs in inference form (Dropout off, BatchNormalization
+  // on its moving averages), so the loaded model must give exactly the same numbers.
+  const std::string model_file = tutorial::out_path(args, "09_cnn.nnz"),
+                    onnx_file = tutorial::out_path(args, "09_cnn.onnx");
+  cnn.save(model_file);
+  std::unique_ptr<nn::Model> loaded = nn::load_model(model_file);
+  const Tensor probs = cnn.predict(x_test), probs_again = loaded->predict(x_test);
+  const bool same = probs_again.shape() == probs.shape() &&
+                    std::equal(probs.begin(), probs.end(), probs_again.begin());
+  std::printf("  saved %s (BatchNormalization's moving averages included); loaded back, it predicts\n"
+              "  the %d test images %s\n",
+              model_file.c_str(), probs.dim(0), same ? "bit for bit the same" : "DIFFERENTLY (a bug)");
+  nn::export_onnx(cnn, onnx_file);
+  std::printf("  exported %s (ONNX).\n"
+              "  Open it in Netron (netron.app) to see the graph: ONNX's Conv wants channels first\n"
+              "  (N, C, H, W), so a Transpose turns the (N, H, W, C) image round before\n"
+              "  the first Conv and another turns it back before Flatten; Dropout is an Identity there.\n"
+              "  It runs in onnxruntime exactly as tutorial 08's [8] shows for the MLP.\n",
+              onnx_file.c_str());
+  return !same;
 }
