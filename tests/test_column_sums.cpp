@@ -42,11 +42,11 @@ TEST_CASE("add_column_sums: each column in row order, added to what is there, on
 
 TEST_CASE("add_column_sums split over threads gives the same bits as the plain loop on 1 and 2 threads") {
   const int saved = nn::get_num_threads();
-  // Both at least kParallelThreshold numbers: many columns and few rows (a conv's dW
+  // Both at least kLayerParallelThreshold numbers: many columns and few rows (a conv's dW
   // partials), and few columns and many rows (a large batch's db).
   for (auto [rows, cols, stride] : {std::tuple<size_t, size_t, size_t>{37, 30001, 30011}, {3001, 350, 350}}) {
     INFO("rows ", rows, ", cols ", cols);
-    REQUIRE(rows * cols >= nn::kParallelThreshold);
+    REQUIRE(rows * cols >= nn::kLayerParallelThreshold);
     const std::vector<float> x = random_floats(rows * stride, 8), start = random_floats(cols, 9);
     const std::vector<float> want = plain_column_sums(x, rows, cols, stride, start);
     for (int threads : {1, 2}) {

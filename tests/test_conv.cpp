@@ -171,10 +171,10 @@ TEST_CASE("Conv2D and BatchNormalization give bit-identical results for 1 and 2 
   const int saved = nn::get_num_threads();
   nn::Rng rng(5);
   // Conv2D splits its work by image; BatchNormalization goes parallel from
-  // nn::kParallelThreshold numbers on, so its input is (kParallelThreshold / 1024, 8, 8, 16).
+  // nn::kLayerParallelThreshold numbers on, so its input is (kLayerParallelThreshold / 1024, 8, 8, 16).
   const Tensor x = gradcheck::random_tensor({64, 8, 8, 16}, rng);
   const Tensor dy_conv = gradcheck::random_tensor({64, 4, 4, 8}, rng);
-  const Tensor x_bn = gradcheck::random_tensor({static_cast<int>(nn::kParallelThreshold / 1024), 8, 8, 16}, rng);
+  const Tensor x_bn = gradcheck::random_tensor({static_cast<int>(nn::kLayerParallelThreshold / 1024), 8, 8, 16}, rng);
   std::vector<Tensor> results[2];
   for (int threads : {1, 2}) {
     nn::set_num_threads(threads);

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "nn.h"
@@ -80,25 +81,59 @@ TEST_CASE("optimizers reject nonsense hyper-parameters") {
 }
 
 TEST_CASE("a step leaves every gradient at zero, whichever way the update ran (fused zeroing, plain, student)") {
-  for (bool reference : {false, true}) {
-    CAPTURE(reference);
-    nn::set_reference_mode(reference);
-    for (int n : {1, 17, 5000}) {
-      nn::Param w{"kernel", nn::Tensor({n}), nn::Tensor({n}), true}, stat{"moving_mean", nn::Tensor({n}), nn::Tensor({n}), false};
-      for (int i = 0; i < n; ++i) w.value[i] = 0.5f, w.grad[i] = 0.1f * (i % 7) - 0.3f, stat.grad[i] = 1.0f;
-      nn::optimizers::Adam adam(0.01f);
-      nn::optimizers::SGD sgd(0.1f, 0.9f);
-      for (nn::optimizers::Optimizer* opt : {static_cast<nn::optimizers::Optimizer*>(&adam), static_cast<nn::optimizers::Optimizer*>(&sgd)}) {
-        const nn::Tensor before = w.value, grad = w.grad;
-        opt->step({&w, &stat});
-        for (int i = 0; i < n; ++i) {
-          REQUIRE(w.grad[i] == 0.0f);
-          REQUIRE(stat.grad[i] == 0.0f);
-          if (grad[i] != 0.0f) REQUIRE(w.value[i] != before[i]);  // and the update did happen
+  const int saved = nn::get_num_threads();
+  // 70,001 numbers: past kLayerParallelThreshold, where the fast path gives each thread a part.
+  for (bool reference : {false, true})
+    for (int threads : {1, 2}) {
+      CAPTURE(reference);
+      CAPTURE(threads);
+      nn::set_reference_mode(reference);
+      nn::set_num_threads(threads);
+      for (int n : {1, 17, 5000, 70001}) {
+        CAPTURE(n);
+        nn::Param w{"kernel", nn::Tensor({n}), nn::Tensor({n}), true}, stat{"moving_mean", nn::Tensor({n}), nn::Tensor({n}), false};
+        for (int i = 0; i < n; ++i) w.value[i] = 0.5f, w.grad[i] = 0.1f * (i % 7) - 0.3f, stat.grad[i] = 1.0f;
+        nn::optimizers::Adam adam(0.01f);
+        nn::optimizers::SGD sgd(0.1f), momentum(0.1f, 0.9f);
+        for (nn::optimizers::Optimizer* opt : {static_cast<nn::optimizers::Optimizer*>(&adam),
+                                               static_cast<nn::optimizers::Optimizer*>(&sgd),
+                                               static_cast<nn::optimizers::Optimizer*>(&momentum)}) {
+          const nn::Tensor before = w.value, grad = w.grad;
+          opt->step({&w, &stat});
+          for (int i = 0; i < n; ++i) {
+            REQUIRE(w.grad[i] == 0.0f);
+            REQUIRE(stat.grad[i] == 0.0f);
+            if (grad[i] != 0.0f) REQUIRE(w.value[i] != before[i]);  // and the update did happen
+          }
+          for (int i = 0; i < n; ++i) w.grad[i] = grad[i], stat.grad[i] = 1.0f;
         }
-        for (int i = 0; i < n; ++i) w.grad[i] = grad[i], stat.grad[i] = 1.0f;
       }
     }
-  }
   nn::set_reference_mode(false);
+  nn::set_num_threads(saved);
+}
+
+TEST_CASE("optimizer steps split over threads give the same bits as on one thread") {
+  const int saved = nn::get_num_threads();
+  const int n = 3 * 65536 + 5;  // two parts on 2 threads (the first ending on a cache line), one on 1
+  nn::Tensor results[2][3];
+  for (int threads : {1, 2}) {
+    nn::set_num_threads(threads);
+    nn::optimizers::Adam adam(0.01f);
+    nn::optimizers::SGD sgd(0.1f), momentum(0.1f, 0.9f);
+    nn::optimizers::Optimizer* opts[] = {&adam, &sgd, &momentum};
+    for (int o = 0; o < 3; ++o) {
+      nn::Param w{"kernel", nn::Tensor({n}), nn::Tensor({n}), true};
+      for (int step = 0; step < 3; ++step) {
+        for (int i = 0; i < n; ++i) w.grad[i] = std::sin(0.001f * i * (step + 1)) * (i % 3 ? 1.0f : 1e-3f);
+        opts[o]->step({&w});
+      }
+      results[threads - 1][o] = w.value;
+    }
+  }
+  for (int o = 0; o < 3; ++o) {
+    CAPTURE(o);
+    CHECK(std::equal(results[0][o].begin(), results[0][o].end(), results[1][o].begin()));
+  }
+  nn::set_num_threads(saved);
 }

@@ -1,6 +1,6 @@
 // The element-wise kernels and activation functions against their plain references
 // (src/reference/activations.h, src/reference/elementwise.h), on awkward sizes: 1, odd,
-// around SIMD widths (17, 33), and past kParallelThreshold, where the fast path splits the
+// around SIMD widths (17, 33), and past kLayerParallelThreshold, where the fast path splits the
 // work over the thread pool (dropped under NN_TEST_QUICK=1).
 #include <doctest/doctest.h>
 
@@ -17,7 +17,7 @@ namespace {
 
 std::vector<size_t> awkward_sizes() {
   std::vector<size_t> sizes = {1, 7, 17, 33, 1000};
-  if (!nn_test::quick()) sizes.push_back(kParallelThreshold + 17);
+  if (!nn_test::quick()) sizes.push_back(kLayerParallelThreshold + 17);
   return sizes;
 }
 
@@ -64,7 +64,7 @@ TEST_CASE("reference: every activation function agrees with the fast path, eleme
 
 TEST_CASE("reference: every activation function agrees with the fast path, row shapes (softmax's rows)") {
   std::vector<std::pair<size_t, size_t>> shapes = {{1, 1}, {1, 17}, {3, 33}, {33, 10}, {7, 1000}};
-  if (!nn_test::quick()) shapes.push_back({kParallelThreshold / 10 + 3, 10});
+  if (!nn_test::quick()) shapes.push_back({kLayerParallelThreshold / 10 + 3, 10});
   for (ActivationKind kind : kEveryActivation)
     for (auto [rows, cols] : shapes) compare_activation(kind, rows, cols);
 }
@@ -72,7 +72,7 @@ TEST_CASE("reference: every activation function agrees with the fast path, row s
 TEST_CASE("reference: add_row_vector agrees with the fast path to the bit") {
   // One float add per number on either path, so the results must be identical.
   std::vector<std::pair<int, int>> shapes = {{1, 1}, {1, 17}, {33, 1}, {17, 33}, {1000, 7}};
-  if (!nn_test::quick()) shapes.push_back({4097, 257});  // past kParallelThreshold
+  if (!nn_test::quick()) shapes.push_back({4097, 257});  // past kLayerParallelThreshold
   for (auto [rows, cols] : shapes) {
     Rng rng(rows + cols);
     const Tensor y0 = awkward_input({rows, cols}, rows + cols), bias = gradcheck::random_tensor({cols}, rng);

@@ -46,7 +46,7 @@ std::vector<Tensor> after_steps(const optimizers::Optimizer& prototype, const Te
 
 TEST_CASE("reference: Adam and SGD agree with the fast path over three steps") {
   std::vector<size_t> sizes = {1, 7, 17, 33, 1000};
-  if (!nn_test::quick()) sizes.push_back(kParallelThreshold + 3);  // the fast path splits it
+  if (!nn_test::quick()) sizes.push_back(kLayerParallelThreshold + 3);  // the fast path splits it
   const optimizers::Adam adam, adam_big_steps(0.1f, 0.8f, 0.99f, 1e-6f);
   const optimizers::SGD sgd(0.1f), momentum(0.05f, 0.9f);
   const std::pair<const char*, const optimizers::Optimizer*> cases[] = {{"Adam()", &adam},

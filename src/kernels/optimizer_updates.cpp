@@ -1,5 +1,6 @@
 #include "kernels/optimizer_updates.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/parallel.h"
@@ -7,20 +8,45 @@
 
 namespace nn {
 
+namespace {
+
+// SGD's two rules on elements [begin, end).
+void sgd_range(float* value, const float* grad, size_t begin, size_t end, float lr) {
+  for (size_t i = begin; i < end; ++i) value[i] -= lr * grad[i];
+}
+
+void sgd_momentum_range(float* value, const float* grad, float* v, size_t begin, size_t end, float lr, float mu) {
+  for (size_t i = begin; i < end; ++i) {
+    v[i] = mu * v[i] - lr * grad[i];
+    value[i] += v[i];
+  }
+}
+
+// The gradients of [begin, end) set to zero right after the update read them, on the same
+// core while they are still in its cache: the next step's backward adds into zeros.
+void zero_range(float* grad, size_t begin, size_t end) { std::fill(grad + begin, grad + end, 0.0f); }
+
+}  // namespace
+
 void sgd_update(float* value, const float* grad, size_t n, float lr) {
+  parallel_elements(n, [&](size_t b, size_t e) { sgd_range(value, grad, b, e, lr); });
+}
+
+void sgd_update_and_zero(float* value, float* grad, size_t n, float lr) {
   parallel_elements(n, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) value[i] -= lr * grad[i];
+    sgd_range(value, grad, b, e, lr);
+    zero_range(grad, b, e);
   });
 }
 
 void sgd_momentum_update(float* value, const float* grad, float* velocity, size_t n, float lr, float momentum) {
-  float* v = velocity;
-  const float mu = momentum;
+  parallel_elements(n, [&](size_t b, size_t e) { sgd_momentum_range(value, grad, velocity, b, e, lr, momentum); });
+}
+
+void sgd_momentum_update_and_zero(float* value, float* grad, float* velocity, size_t n, float lr, float momentum) {
   parallel_elements(n, [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) {
-      v[i] = mu * v[i] - lr * grad[i];
-      value[i] += v[i];
-    }
+    sgd_momentum_range(value, grad, velocity, b, e, lr, momentum);
+    zero_range(grad, b, e);
   });
 }
 

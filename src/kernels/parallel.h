@@ -6,13 +6,20 @@
 //      the chunks' results in chunk order. So every result is bit-identical on 1 thread or
 //      16 (tests/test_determinism.cpp, tests/test_conformance.cpp).
 //   2. Worth it. Waking another thread costs microseconds, and splitting a pass makes the
-//      other core pull cache lines out of this one's, so a pass is split only when it is
-//      large, and how large depends on where its data already is:
-//        - data one core keeps in its cache from step to step (the optimizer's weights,
-//          gradients and state; the NaN guard's scan): from kParallelThreshold numbers;
+//      other core pull cache lines out of this one's, so a pass is split only from
+//      kLayerParallelThreshold numbers, and in the way that keeps each core on data it
+//      already holds:
 //        - a layer's activations and their gradients, just written by a multiply that was
-//          split over every core (so they sit in several caches already): from
-//          kLayerParallelThreshold numbers.
+//          split over every core (so they sit in several caches already): chunks of
+//          kChunk numbers, whoever is free takes the next (for_chunks, for_row_chunks);
+//        - the weights, their gradients and the optimizer's state (the optimizer step,
+//          the NaN guard's scan): one contiguous part per thread (parallel_elements).
+//          The weight-gradient multiply splits a Dense kernel's dW by rows into the same
+//          parts, task i the i-th, and the pool hands tasks out in the same order in both
+//          calls, so each core mostly updates the rows it wrote, and the optimizer's
+//          state stays with the core that updates it from step to step. Chunks of kChunk
+//          taken as they come would send many lines to the core that does not hold them
+//          (measured in tests/bench/RESULTS.md, "Design measurements").
 //      A matrix multiply decides for itself, by its count of multiply-adds (gemm.cpp).
 //   3. No nesting. Called from inside a parallel task, every helper runs serially on the
 //      calling thread (thread_pool.h).
@@ -20,9 +27,9 @@
 // The family, from the pool up:
 //   parallel_tasks(count, task)        thread_pool.h: task(i, worker) for each i
 //   parallel_for(n, grain, body)       thread_pool.h: body(begin, end) per chunk of `grain`
-//   parallel_elements(n, body)         chunks of kChunk numbers, rule 2's first case
-//   for_chunks(n, body)                the same, rule 2's second case
-//   for_row_chunks(rows, C, body)      rows of a (rows, C) block, second case
+//   parallel_elements(n, body)         one part per thread, rule 2's second case
+//   for_chunks(n, body)                chunks of kChunk numbers, rule 2's first case
+//   for_row_chunks(rows, C, body)      rows of a (rows, C) block, first case
 //   sum_rows(...)                      per-column sums of a (rows, C) block by chunks of
 //                                      rows, added in chunk order (BatchNormalization)
 // How these thresholds were chosen: tests/bench/RESULTS.md, "Design measurements".
@@ -41,25 +48,34 @@
 
 namespace nn {
 
-// The two thresholds of rule 2 (in numbers, i.e. floats).
-constexpr size_t kParallelThreshold = size_t{1} << 20;       // data one core keeps cached
-constexpr size_t kLayerParallelThreshold = size_t{1} << 16;  // activations a multiply just wrote
+// Rule 2's threshold (in numbers, i.e. floats): smaller passes run on the calling thread.
+constexpr size_t kLayerParallelThreshold = size_t{1} << 16;
 
 // Every chunk is about this many numbers (64 KiB of floats: a comfortable L2-sized piece).
 constexpr size_t kChunk = size_t{1} << 14;
 
-// Calls body(begin, end) over [0, n) in chunks of kChunk numbers, on the thread pool from
-// kParallelThreshold numbers on, else in one piece on this thread. For data that lives in
-// one core's cache between steps: the optimizer's weights, gradients and state.
+// Calls body(begin, end) once per thread over [0, n): thread t's part is [t·n/T, (t+1)·n/T)
+// with both ends rounded down to 16 numbers (one 64-byte cache line), so no two cores
+// write one line; below kLayerParallelThreshold numbers, or on one thread, body(0, n).
+// For the weights, gradients and optimizer state (rule 2's second case). The parts depend
+// on the thread count, so body must not compute anything that depends on where a part
+// ends: an element-wise update, or a yes/no check, never a sum.
 inline void parallel_elements(size_t n, const std::function<void(size_t, size_t)>& body) {
-  if (n < kParallelThreshold)
+  const size_t parts = static_cast<size_t>(available_threads());
+  if (n < kLayerParallelThreshold || parts == 1) {
     body(0, n);
-  else
-    parallel_for(n, kChunk, body);
+    return;
+  }
+  constexpr size_t kLine = 16;
+  parallel_tasks(parts, [&](size_t t, int) {
+    const size_t begin = n * t / parts / kLine * kLine;
+    const size_t end = t + 1 == parts ? n : n * (t + 1) / parts / kLine * kLine;
+    if (begin < end) body(begin, end);
+  });
 }
 
-// The same, on the thread pool from kLayerParallelThreshold numbers on: for a layer's
-// activations and their gradients.
+// Calls body(begin, end) over [0, n) in chunks of kChunk numbers, on the thread pool from
+// kLayerParallelThreshold numbers on: for a layer's activations and their gradients.
 inline void for_chunks(size_t n, const std::function<void(size_t, size_t)>& body) {
   if (n < kLayerParallelThreshold)
     body(0, n);

@@ -27,6 +27,14 @@ void SGD::update(size_t slot, float* value, const float* grad, size_t n) {
     sgd_momentum_update(value, grad, v, n, learning_rate, momentum);
 }
 
+void SGD::update_and_zero(size_t slot, float* value, float* grad, size_t n) {
+  if (reference_mode()) return Optimizer::update_and_zero(slot, value, grad, n);  // update, then zero
+  if (momentum == 0.0f)
+    sgd_update_and_zero(value, grad, n, learning_rate);
+  else
+    sgd_momentum_update_and_zero(value, grad, slot_state(velocity_, slot, n).data(), n, learning_rate, momentum);
+}
+
 std::vector<std::pair<std::string, Tensor*>> SGD::state() {
   std::vector<std::pair<std::string, Tensor*>> out;
   for (size_t i = 0; i < velocity_.size(); ++i) out.emplace_back("velocity_" + std::to_string(i), &velocity_[i]);

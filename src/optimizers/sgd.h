@@ -23,6 +23,8 @@ class SGD : public Optimizer {
 
  protected:
   void update(size_t slot, float* value, const float* grad, size_t n) override;  // value, grad: (n)
+  // The same, and grad set to zero in the same pass (the fast path; see optimizer.h).
+  void update_and_zero(size_t slot, float* value, float* grad, size_t n) override;
   void create_state(size_t slot, size_t n) override;
 
  private:
