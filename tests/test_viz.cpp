@@ -479,6 +479,26 @@ TEST_CASE("line chart: NaN and inf break the line, empty series and empty charts
   CHECK(xml_problem(nn::viz::LineChart("flat").add_series("c", std::vector<double>{2, 2, 2}).to_svg()) == "");
 }
 
+TEST_CASE("scatter plot: series with {.line = false} are dots only, one per usable point, with a dot in the legend") {
+  nn::viz::LineChart chart("latent space");
+  chart.add_series("class 0", std::vector<double>{0, 1, 2}, std::vector<double>{1, NAN, 3}, {.line = false});
+  chart.add_series("class 1", std::vector<double>{-1, 5}, std::vector<double>{2, 2}, {.color = "#123456", .line = false});
+  chart.add_series("a line", std::vector<double>{0, 5}, std::vector<double>{0, 4});
+  const std::string svg = chart.to_svg();
+  CHECK(xml_problem(svg) == "");
+  CHECK(count(svg, "<path class=\"series\"") == 1);  // only the line series has a path
+  CHECK(count(svg, "<g class=\"series\"") == 2);
+  const size_t c0 = svg.find("data-name=\"class 0\""), c1 = svg.find("data-name=\"class 1\"");
+  REQUIRE(c0 != std::string::npos);
+  REQUIRE(c1 != std::string::npos);
+  CHECK(count(svg.substr(c0, c1 - c0), "<circle") == 2);  // the NaN point is skipped
+  CHECK(count(svg.substr(c1, svg.find("</g>", c1) - c1), "<circle") == 2);
+  CHECK(svg.find("fill=\"#123456\"") != std::string::npos);  // its dots and its legend dot
+  CHECK(count(svg, "class=\"legend-label\"") == 3);
+  const std::string legend = svg.substr(svg.find("<g class=\"legend\""));
+  CHECK(count(legend.substr(0, legend.find("</g>")), "<line x1") == 1);  // a line only for the line series
+}
+
 TEST_CASE("line chart: log scale skips values <= 0; limits clip") {
   nn::viz::LineChart chart("log");
   chart.log_y().add_series("loss", std::vector<double>{10, 1, 0.1, 0, -1, 0.01});

@@ -172,17 +172,23 @@ std::string LineChart::to_svg() const {
       if (ok) {
         d += (run == 0 ? "M" : " L") + n(px(s.xs[i])) + " " + n(py(s.ys[i]));
         ++run;
-        if (s.style.markers) dots += "<circle cx=\"" + n(px(s.xs[i])) + "\" cy=\"" + n(py(s.ys[i])) + "\" r=\"3\"/>";
+        if (!s.style.line)
+          dots += "<circle cx=\"" + n(px(s.xs[i])) + "\" cy=\"" + n(py(s.ys[i])) + "\" r=\"1.6\"/>";
+        else if (s.style.markers)
+          dots += "<circle cx=\"" + n(px(s.xs[i])) + "\" cy=\"" + n(py(s.ys[i])) + "\" r=\"3\"/>";
       } else {
         // A lone point between two gaps draws nothing as a path: give it a dot.
-        if (run == 1 && !s.style.markers)
+        if (run == 1 && !s.style.markers && s.style.line)
           dots += "<circle cx=\"" + n(px(s.xs[i - 1])) + "\" cy=\"" + n(py(s.ys[i - 1])) + "\" r=\"2.5\"/>";
         if (run > 0) d += " ";
         run = 0;
       }
     }
-    svg += "<path class=\"series\" data-name=\"" + xml_escape(s.name) + "\" stroke=\"" + colour + "\"" +
-           (s.style.dashed ? " stroke-dasharray=\"7 5\"" : "") + " d=\"" + d + "\"/>\n";
+    if (s.style.line)
+      svg += "<path class=\"series\" data-name=\"" + xml_escape(s.name) + "\" stroke=\"" + colour + "\"" +
+             (s.style.dashed ? " stroke-dasharray=\"7 5\"" : "") + " d=\"" + d + "\"/>\n";
+    else
+      dots = "<g class=\"series\" data-name=\"" + xml_escape(s.name) + "\">" + dots + "</g>";
     if (!dots.empty()) svg += "<g fill=\"" + colour + "\" stroke=\"none\">" + dots + "</g>\n";
   }
   svg += "</g>\n";
@@ -194,8 +200,12 @@ std::string LineChart::to_svg() const {
     for (size_t k = 0; k < series_.size(); ++k) {
       const Series& s = series_[k];
       const double ly = top + 10 + k * (kLegendFont + 8);
-      svg += "<line x1=\"" + n(lx) + "\" y1=\"" + n(ly) + "\" x2=\"" + n(lx + 26) + "\" y2=\"" + n(ly) + "\" stroke=\"" +
-             xml_escape(colours[k]) + "\" stroke-width=\"2\"" + (s.style.dashed ? " stroke-dasharray=\"7 5\"" : "") + "/>\n";
+      if (s.style.line)
+        svg += "<line x1=\"" + n(lx) + "\" y1=\"" + n(ly) + "\" x2=\"" + n(lx + 26) + "\" y2=\"" + n(ly) +
+               "\" stroke=\"" + xml_escape(colours[k]) + "\" stroke-width=\"2\"" +
+               (s.style.dashed ? " stroke-dasharray=\"7 5\"" : "") + "/>\n";
+      else  // a scatter series: its dot
+        svg += "<circle cx=\"" + n(lx + 13) + "\" cy=\"" + n(ly) + "\" r=\"4\" fill=\"" + xml_escape(colours[k]) + "\"/>\n";
       svg += "<text class=\"legend-label\" x=\"" + n(lx + 32) + "\" y=\"" + n(ly + kLegendFont * 0.35) + "\">" +
              xml_escape(s.name) + (s.xs.empty() ? " (no data)" : "") + "</text>\n";
     }

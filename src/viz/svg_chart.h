@@ -6,6 +6,8 @@
 //   chart.add_series("val_loss", val_loss, {.dashed = true});
 //   chart.save("out/loss.svg");                                 // open it in a browser
 //
+// A scatter plot is a chart whose series have {.line = false}: one colour per group.
+//
 // Axes get "nice" ticks (steps of 1, 2 or 5 times a power of ten), a legend names each
 // series, and log_y() shows losses that shrink by orders of magnitude. Points that are
 // NaN or infinite (or <= 0 on a log axis) are skipped: the line breaks there instead of
@@ -20,6 +22,8 @@ struct SeriesStyle {
   std::string color = "";  // any SVG colour ("#d62728", "red"); "" = next palette colour
   bool dashed = false;     // e.g. validation dashed next to training solid
   bool markers = false;    // a dot on every point, for series with few points
+  bool line = true;        // false: dots only, unjoined (a scatter plot: points of a latent
+                           // space coloured by class; thousands of points stay readable)
 };
 
 class LineChart {
