@@ -18,6 +18,8 @@
 
 #include "../tutorials/exercises/solutions/1_elu.h"
 #include "../tutorials/exercises/solutions/4_prelu.h"
+#include "../tutorials/exercises/solutions/5_average_pooling.h"
+#include "../tutorials/exercises/solutions/6_batch_norm_backward.h"
 #include "gradcheck.h"
 #include "layer_contract.h"
 #include "reference_check.h"
@@ -33,8 +35,8 @@ struct Case {
   Shape small;      // (N, ...) input for the gradient check
   Shape large;      // (N, ...) input for the thread check: big enough that the layer's
                     // parallel code really splits (multiply-adds >= gemm's kMinParallelWork,
-                    // numbers >= kLayerParallelThreshold); Flatten, ELU and PReLU have no
-                    // parallel code, so for them the check is trivially true
+                    // numbers >= kLayerParallelThreshold); Flatten and the exercise solutions
+                    // have no parallel code, so for them the check is trivially true
   bool gradcheck_training = true;  // Dropout: checked at inference (its mask is random)
   bool spaced = false;  // MaxPooling2D: inputs at least 0.05 apart, so a step of the
                         // gradient check never changes which value is a window's max
@@ -186,6 +188,9 @@ std::vector<Case> every_layer_type() {
       {"Flatten", [] { return std::make_shared<L::Flatten>(); }, {2, 3, 4, 5}, {64, 32, 35}},
       {"ELU (exercise 1 solution)", [] { return std::make_shared<ELU>(); }, {3, 11}, {64, 1100}},
       {"PReLU (exercise 4 solution)", [] { return std::make_shared<PReLU>(); }, {3, 11}, {64, 1100}},
+      {"AveragePooling2D (exercise 5 solution)", [] { return std::make_shared<AveragePooling2D>(3, 2, "same"); },
+       {2, 5, 6, 3}, {8, 32, 32, 16}},
+      {"BatchNorm (exercise 6 solution)", [] { return std::make_shared<BatchNorm>(); }, {4, 3, 3, 5}, {8, 16, 16, 32}},
   };
 }
 
@@ -194,5 +199,7 @@ std::vector<Case> every_layer_type() {
 TEST_CASE("conformance: every layer type meets the layer contract") {
   register_layer<ELU>("ELU");  // so check 7 can rebuild the exercise solutions from their configs
   register_layer<PReLU>("PReLU");
+  register_layer<AveragePooling2D>("AveragePooling2D");
+  register_layer<BatchNorm>("BatchNorm");
   for (const Case& c : every_layer_type()) conform(c);
 }
