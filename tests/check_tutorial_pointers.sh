@@ -5,7 +5,8 @@
 #   2. in their text, "Class::name in src/file" and "Class::name (src/file" name something
 #      that file holds: Class::name as written, or a class Class with a name in it (a
 #      method defined in its class); "nn::" and "data::" prefixes are namespaces;
-#   3. in the table of tutorials/README.md, every `function` written after a `file:` is
+#   3. in the tables of tutorials/README.md (and of its translation tutorials/README.zh-CN.md),
+#      every `function` written after a `file:` is
 #      in that file. A bare file name (`dense.cpp`) is in the folder of the file named
 #      before it in the same cell, else in the column's folder: src/reference/ for the
 #      plain path, src/ for the fast path. `Class::method` must appear as written,
@@ -16,7 +17,7 @@ problems=0
 problem() { echo "$1"; problems=$((problems + 1)); }
 
 # 1. Paths in the text.
-docs=(tutorials/[0-9][0-9]_*.cpp tutorials/*.h tutorials/README.md tutorials/exercises/*.h tutorials/exercises/README.md
+docs=(tutorials/[0-9][0-9]_*.cpp tutorials/*.h tutorials/README.md tutorials/README.zh-CN.md tutorials/exercises/*.h tutorials/exercises/README.md
       tutorials/exercises/checks/*.cpp tutorials/exercises/solutions/*.h)
 while IFS=: read -r file path; do
   # src/layers/activations.{h,cpp} -> src/layers/activations.h src/layers/activations.cpp
@@ -46,13 +47,15 @@ while IFS= read -r ref; do
   problem "the tutorials say $name is in $path; it is not"
 done < <(grep -ohP '[A-Za-z_]+(::[A-Za-z_]+)+(\(\))? (in |\()src/[\w/.]+\.(cpp|h)' "${docs[@]}" | sort -u)
 
-# 3. Functions in the README's table.
+# 3. Functions in the README's tables (English and Chinese).
 in_file() {  # in_file NAME FILE...: is the function NAME in one of the files?
   local want=$1
   shift
   [[ $want =~ ^[a-z_]+::(.*)$ ]] && want=${BASH_REMATCH[1]}
   grep -qF -- "$want" "$@" 2>/dev/null
 }
+for readme in tutorials/README.md tutorials/README.zh-CN.md; do
+[ -f "$readme" ] || continue
 while IFS= read -r row; do
   IFS='|' read -r -a cells <<<"$row"
   for col in "${!cells[@]}"; do
@@ -74,7 +77,7 @@ while IFS= read -r row; do
         item=${item#./}
         if [[ $item =~ ^(.*)\.\{h,cpp\}$ ]]; then found=("${BASH_REMATCH[1]}.h" "${BASH_REMATCH[1]}.cpp")
         else mapfile -t found < <(compgen -G "$item"); fi
-        if [ ${#found[@]} -eq 0 ]; then problem "tutorials/README.md: \`$item\` does not exist"; fi
+        if [ ${#found[@]} -eq 0 ]; then problem "$readme: \`$item\` does not exist"; fi
         files+=("${found[@]}")
         lastdir=$(dirname "$item")
         last=file
@@ -82,7 +85,7 @@ while IFS= read -r row; do
         # a function belongs to the files before it when it follows them with ":" or ", "
         if { [ "$last" = file ] && [[ $before =~ ^:\ *$ ]]; } || { [ "$last" = function ] && [[ $before =~ ^,\ *$ ]]; }; then
           if [ ${#files[@]} -gt 0 ] && ! in_file "$item" "${files[@]}"; then
-            problem "tutorials/README.md: \`$item\` is not in ${files[*]}"
+            problem "$readme: \`$item\` is not in ${files[*]}"
           fi
           last=function
         else
@@ -93,7 +96,8 @@ while IFS= read -r row; do
       fi
     done
   done
-done < <(grep -E '^\| [^-#|]' tutorials/README.md | grep -vE '^\| idea in the chapter|^\| # ')
+done < <(grep -E '^\| [^-#|]' "$readme" | grep -vE '^\| (idea in the chapter|书中的概念|中文术语) |^\| # ')
+done
 
 if [ $problems -eq 0 ]; then echo "every file and function the tutorials point at exists"; fi
 exit $((problems > 0))

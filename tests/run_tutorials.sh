@@ -12,8 +12,9 @@
 #                                       is one the tutorial prints
 #                                       (tests/check_tutorial_headers.sh)
 # and once: every file and function the tutorials and their README point at exists
-# (tests/check_tutorial_pointers.sh), and the checks above still catch what they should
-# (tests/check_expected_selftest.sh). One line per check, each counted in make test's last
+# (tests/check_tutorial_pointers.sh), the Chinese READMEs cite the same tutorials, files and
+# names as the English ones (tests/check_translations.sh), and the checks above still catch
+# what they should (tests/check_expected_selftest.sh). One line per check, each counted in make test's last
 # line (tests/tally.sh); the output of each run is in build/logs/.
 set -uo pipefail
 build=$1
@@ -81,5 +82,6 @@ for name in "${tutorials[@]}"; do
   run_check "tutorial $name header: its numbers are printed" bash "$here/check_tutorial_headers.sh" "$name"
 done
 run_check "tutorials: the files and functions they point at exist" bash "$here/check_tutorial_pointers.sh"
+run_check "READMEs: the Chinese ones cite the same tutorials and files" bash "$here/check_translations.sh"
 run_check "tutorials: the expected-output checks catch a changed number" bash "$here/check_expected_selftest.sh"
 exit "$TALLY_FAILED"
