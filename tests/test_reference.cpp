@@ -130,6 +130,26 @@ TEST_CASE("reference: one training step of the chapter's MLP and CNN gives the f
   }
 }
 
+TEST_CASE("reference: one training step of a small decoder (BCE from the logits) gives the fast path's gradients") {
+  // The book's decoder in miniature: Dense → Reshape → Conv2DTranspose ×2 → UpSampling2D →
+  // Conv2D sigmoid, trained on images with binary cross-entropy (so the last layer hands
+  // the loss its logits).
+  set_seed(10);
+  Node input = layers::Input({2});
+  Node h = layers::Dense(64)(input);
+  h = layers::Reshape({2, 2, 16})(h);
+  h = layers::Conv2DTranspose(16, 3, {.strides = 2, .padding = "same", .activation = "relu"})(h);  // 4×4×16
+  h = layers::Conv2DTranspose(8, 3, {.strides = 2, .padding = "same", .activation = "relu"})(h);   // 8×8×8
+  h = layers::UpSampling2D(2)(h);                                                                   // 16×16×8
+  Model model(input, layers::Conv2D(1, 3, {.padding = "same", .activation = "sigmoid"})(h));
+  model.compile("binary_crossentropy", optimizers::Adam(0.001f));
+  const Tensor x = random_input({6, 2}, 21);
+  Tensor y({6, 16, 16, 1});
+  Rng rng(22);
+  for (float& v : y) v = rng.uniform();
+  expect_same_step(model, x, y, 1e-5);
+}
+
 TEST_CASE("reference: a fused training step (train_on_batch, SGD) moves every weight as reference mode does") {
   // The fast path's training step runs BatchNormalization + LeakyReLU fused
   // (model/layer_fusion.h); reference mode runs every layer alone, as plain loops. With

@@ -28,7 +28,8 @@
 //    image and adds dx straight back, with no patch buffer, for every other layer.
 //
 // Shapes (channels-last, NHWC as Keras): x (N, H, W, C), y (N, Ho, Wo, F); kernel
-// (kh, kw, C, F); bias (F), absent with use_bias = false (then b = 0 above). Output size and padding: see layers/window.h.
+// (kh, kw, C, F); bias (F), absent with use_bias = false (then b = 0 above).
+// Output size and padding: see layers/window.h.
 // Initial kernel: glorot_uniform with Keras's convolution fans, fan_in = kh·kw·C and
 // fan_out = kh·kw·F, U(-l, l), l = sqrt(6 / (fan_in + fan_out)); biases start at zero.
 #pragma once
