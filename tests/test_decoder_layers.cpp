@@ -207,6 +207,9 @@ TEST_CASE("summary of the book's decoder matches Keras 2.11: 246,273 parameters"
       pad65(" conv2d (Conv2D)             (None, 32, 32, 1)         289") + blank + std::string(65, '=') + "\n" +
       "Total params: 246,273\nTrainable params: 246,273\nNon-trainable params: 0\n" + std::string(65, '_') + "\n";
   CHECK(decoder.summary_string() == expected);
+  // The arithmetic of each count: 64 filters, each a 3×3 window over 128 input channels, + 1 bias.
+  const std::string explained = decoder.summary_string({.explain = true});
+  CHECK(explained.find("64 filters × (3×3×128 inputs + 1 bias)") != std::string::npos);
 }
 
 TEST_CASE("the decoder layers save and load as a whole model, in a Sequential that builds from its data too") {
