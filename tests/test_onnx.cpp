@@ -236,6 +236,56 @@ TEST_CASE("onnx: the chapter's CNN transposes to channels-first once and back be
   CHECK(mismatches == 0);
 }
 
+TEST_CASE("onnx: the decoder's Reshape, Resize and ConvTranspose nodes, with Keras's crop as pads") {
+  nn::reset_layer_names();
+  auto model = onnx_test::decoder();
+  const std::string graph = graph_of(*model);
+  const std::vector<std::string> want = {"Gemm",          "Tanh",      "Reshape", "Resize",        "Transpose",
+                                         "ConvTranspose", "Relu",      "Resize",  "ConvTranspose", "Tanh",
+                                         "ConvTranspose", "Sigmoid",   "Transpose", "Reshape"};
+  CHECK(op_types(graph) == want);
+  const std::vector<Field> nodes = all(graph, 1);
+  // 3×3, strides 2, "same" on 4 pixels: the full 9 rows cut to 8, none before, one after.
+  CHECK(ints_attribute(nodes[5].bytes, "pads") == std::vector<int64_t>{0, 0, 1, 1});
+  // A 2×2 window with strides 3: the full 3·(8 - 1) + 2 = 23 rows grow to Keras's 24 by output_padding.
+  CHECK(ints_attribute(nodes[8].bytes, "pads") == std::vector<int64_t>{0, 0, 0, 0});
+  CHECK(ints_attribute(nodes[8].bytes, "output_padding") == std::vector<int64_t>{1, 1});
+  CHECK(all(nodes[8].bytes, 1).size() == 2);  // no bias input (use_bias = false)
+  // 4×4 "same", stride 1: 3 extra rows, 1 before and 2 after, as TensorFlow.
+  CHECK(ints_attribute(nodes[10].bytes, "pads") == std::vector<int64_t>{1, 1, 2, 2});
+  // Conv2DTranspose's kernel (k, k, F, C) = (3, 3, 6, 8) is stored as ONNX's (C, F, k, k).
+  const std::vector<Field> inits = all(graph, 5);
+  const Field* kernel = initializer(inits, "conv2d_transpose/kernel");
+  REQUIRE(kernel);
+  std::vector<uint64_t> dims;
+  for (const Field& d : all(kernel->bytes, 1)) dims.push_back(d.varint);
+  CHECK(dims == std::vector<uint64_t>{8, 6, 3, 3});
+  const std::string raw = one(kernel->bytes, 9).bytes;
+  const nn::Tensor& w = model->get_layer("conv2d_transpose").params()[0]->value;
+  int mismatches = 0;
+  for (int c = 0; c < 8; ++c)
+    for (int f = 0; f < 6; ++f)
+      for (int ky = 0; ky < 3; ++ky)
+        for (int kx = 0; kx < 3; ++kx) {
+          float v;
+          std::memcpy(&v, raw.data() + 4 * (((c * 6 + f) * 3 + ky) * 3 + kx), 4);
+          mismatches += v != w[((ky * 3 + kx) * 6 + f) * 8 + c];
+        }
+  CHECK(mismatches == 0);
+  // Reshape's target: an int64 tensor (data_type 7), the batch as -1.
+  const Field* shape = initializer(inits, "reshape/shape");
+  REQUIRE(shape);
+  CHECK(one(shape->bytes, 2).varint == 7);
+  const std::string shape_raw = one(shape->bytes, 9).bytes;
+  REQUIRE(shape_raw.size() == 4 * 8);
+  int64_t target[4];
+  std::memcpy(target, shape_raw.data(), sizeof target);  // little-endian, as this machine
+  CHECK(target[0] == -1);
+  CHECK(target[1] == 2);
+  CHECK(target[2] == 2);
+  CHECK(target[3] == 8);
+}
+
 TEST_CASE("onnx: a layer without an ONNX form is an error naming it and its type; nothing is written") {
   nn::reset_layer_names();
   nn::Node input = L::Input({4});

@@ -130,6 +130,26 @@ TEST_CASE("reference: one training step of the chapter's MLP and CNN gives the f
   }
 }
 
+TEST_CASE("reference: one training step of a small decoder (BCE from the logits) gives the fast path's gradients") {
+  // The book's decoder in miniature: Dense → Reshape → Conv2DTranspose ×2 → UpSampling2D →
+  // Conv2D sigmoid, trained on images with binary cross-entropy (so the last layer hands
+  // the loss its logits).
+  set_seed(10);
+  Node input = layers::Input({2});
+  Node h = layers::Dense(64)(input);
+  h = layers::Reshape({2, 2, 16})(h);
+  h = layers::Conv2DTranspose(16, 3, {.strides = 2, .padding = "same", .activation = "relu"})(h);  // 4×4×16
+  h = layers::Conv2DTranspose(8, 3, {.strides = 2, .padding = "same", .activation = "relu"})(h);   // 8×8×8
+  h = layers::UpSampling2D(2)(h);                                                                   // 16×16×8
+  Model model(input, layers::Conv2D(1, 3, {.padding = "same", .activation = "sigmoid"})(h));
+  model.compile("binary_crossentropy", optimizers::Adam(0.001f));
+  const Tensor x = random_input({6, 2}, 21);
+  Tensor y({6, 16, 16, 1});
+  Rng rng(22);
+  for (float& v : y) v = rng.uniform();
+  expect_same_step(model, x, y, 1e-5);
+}
+
 TEST_CASE("reference: a fused training step (train_on_batch, SGD) moves every weight as reference mode does") {
   // The fast path's training step runs BatchNormalization + LeakyReLU fused
   // (model/layer_fusion.h); reference mode runs every layer alone, as plain loops. With
@@ -342,4 +362,44 @@ TEST_CASE("reference: a backward follows its forward's path when reference mode 
     bn.backward(dy, dx);
     CHECK(refcheck::relative_difference(dx, dx_expected) == 0.0);
   }
+}
+
+TEST_CASE("reference: Conv2DTranspose agrees with both fast paths (im2col, implicit GEMM) on awkward shapes") {
+  // The fast path is Conv2D's kernels with the roles swapped: its im2col or implicit GEMM
+  // choice depends on kw·F (the filters are the swapped Conv2D's channels), so both occur.
+  // Windows smaller than, equal to and larger than the stride; odd, non-square images.
+  const char* activations[] = {"linear", "relu", "tanh", "sigmoid"};
+  int implicit = 0, im2col = 0, index = 0;
+  for (int f : {1, 5, 13, 33})
+    for (int k : {1, 2, 3, 5})
+      for (int s : {1, 2, 3})
+        for (const char* padding : {"valid", "same"})
+          for (int n : {1, 19}) {
+            if (n == 19 && nn_test::quick() && f < 13) continue;
+            ++index;
+            set_seed(index);
+            const int c = index % 3 == 0 ? 7 : 3;
+            layers::Conv2DTranspose t(f, k, {.strides = s, .padding = padding, .activation = activations[index % 4],
+                                             .use_bias = index % 5 != 0});
+            t.build_for({5, 4, c});
+            for (float& b : t.bias().value) b = t.use_bias() ? 0.1f * static_cast<float>(index % 7) - 0.3f : 0.0f;
+            (k * f >= 32 ? implicit : im2col) += 1;
+            INFO("padding ", std::string(padding), ", F ", f, ", C ", c, ", k ", k, ", stride ", s, ", batch ", n);
+            expect_same(t, random_input({n, 5, 4, c}, index), index % 2 == 0);
+          }
+  CHECK(implicit >= 10);
+  CHECK(im2col >= 10);
+}
+
+TEST_CASE("reference: UpSampling2D and Reshape agree with the fast path, threaded sizes too") {
+  int index = 0;
+  for (const Shape& shape : {Shape{1, 1, 1, 1}, Shape{3, 5, 7, 3}, Shape{2, 4, 3, 17}, Shape{9, 32, 32, 16}})
+    for (auto [rows, cols] : {std::pair{1, 1}, {2, 2}, {3, 1}, {2, 5}}) {
+      layers::UpSampling2D up({rows, cols});
+      up.build_for(Shape(shape.begin() + 1, shape.end()));
+      expect_same(up, random_input(shape, ++index));
+    }
+  layers::Reshape r({-1, 7});
+  r.build_for({3, 14});
+  expect_same(r, random_input({5, 3, 14}, 99));
 }

@@ -21,7 +21,8 @@ Conv2D::Conv2D(int filters, int kernel_size, Conv2DOptions options)
       kernel_size_(kernel_size),
       strides_(options.strides),
       padding_(options.padding),
-      activation_(activation_from_name(options.activation)) {
+      activation_(activation_from_name(options.activation)),
+      use_bias_(options.use_bias) {
   if (filters < 1) throw ValueError("Conv2D: filters must be >= 1, got " + std::to_string(filters));
   if (kernel_size < 1) throw ValueError("Conv2D: kernel_size must be >= 1, got " + std::to_string(kernel_size));
   if (strides_ < 1) throw ValueError("Conv2D: strides must be >= 1, got " + std::to_string(strides_));
@@ -95,9 +96,10 @@ void Conv2D::backward(const Tensor& dy, Tensor& dx) {
   }
   if (reference_mode()) {  // the plain loops of src/reference/, one formula each
     ref::conv2d_weight_grad(x_->data(), dz, kernel_.grad.data(), n, conv_shape());
-    ref::conv2d_bias_grad(dz, bias_.grad.data(), n, conv_shape());
+    if (use_bias_) ref::conv2d_bias_grad(dz, bias_.grad.data(), n, conv_shape());
     if (dxs) ref::conv2d_input_grad(dz, kernel_.value.data(), dxs, n, conv_shape());
   } else {  // the same three, a group of images per task on the thread pool
+    // (without a bias, db goes to bias_.grad all the same: it is no parameter, nobody reads it)
     conv2d_backward_fast(x_->data(), kernel_.value.data(), dz, kernel_.grad.data(), bias_.grad.data(), dxs, n,
                          conv_shape(), fast_);
   }
@@ -111,23 +113,28 @@ double Conv2D::forward_flops() const {
 std::string Conv2D::explain_params() const {
   const std::string k = std::to_string(kernel_size_);
   return std::to_string(filters_) + " filters × (" + k + "×" + k + "×" + std::to_string(in_c_) +
-         " inputs + 1 bias)";
+         (use_bias_ ? " inputs + 1 bias)" : " inputs, no bias)");
 }
 
 Config Conv2D::get_config() const {
-  return Config()
+  Config config = Config()
       .set("filters", filters_)
       .set("kernel_size", kernel_size_)
       .set("strides", strides_)
       .set("padding", padding_)
       .set("activation", activation_name(activation_));
+  // "use_bias" is written only when false, so files saved before it existed (and every
+  // model with biases) keep the same config.json; a missing key means true.
+  if (!use_bias_) config.set("use_bias", false);
+  return config;
 }
 
 Conv2D Conv2D::from_config(const Config& config) {
   return Conv2D(config.get_int("filters"), config.get_int("kernel_size"),
                 {.strides = config.get_int("strides"),
                  .padding = config.get_string("padding"),
-                 .activation = config.get_string("activation")});
+                 .activation = config.get_string("activation"),
+                 .use_bias = config.has("use_bias") ? config.get_bool("use_bias") : true});
 }
 
 }  // namespace nn::layers

@@ -28,7 +28,8 @@
 //    image and adds dx straight back, with no patch buffer, for every other layer.
 //
 // Shapes (channels-last, NHWC as Keras): x (N, H, W, C), y (N, Ho, Wo, F); kernel
-// (kh, kw, C, F); bias (F). Output size and padding: see layers/window.h.
+// (kh, kw, C, F); bias (F), absent with use_bias = false (then b = 0 above).
+// Output size and padding: see layers/window.h.
 // Initial kernel: glorot_uniform with Keras's convolution fans, fan_in = kh·kw·C and
 // fan_out = kh·kw·F, U(-l, l), l = sqrt(6 / (fan_in + fan_out)); biases start at zero.
 #pragma once
@@ -43,6 +44,7 @@ struct Conv2DOptions {
   int strides = 1;
   std::string padding = "valid";      // "valid" or "same"
   std::string activation = "linear";  // any name from layers/activations.h
+  bool use_bias = true;               // false: no bias parameter (b stays 0)
 };
 
 class Conv2D : public LayerBase<Conv2D> {
@@ -56,7 +58,10 @@ class Conv2D : public LayerBase<Conv2D> {
   std::string type() const override { return "Conv2D"; }
   Config get_config() const override;  // for model.save (layers/config.h)
   static Conv2D from_config(const Config& config);  // for nn::load_model
-  std::vector<Param*> params() override { return {&kernel_, &bias_}; }
+  std::vector<Param*> params() override {  // kernel, then bias (if use_bias)
+    if (use_bias_) return {&kernel_, &bias_};
+    return {&kernel_};
+  }
   double forward_flops() const override;
   std::string explain_params() const override;
   std::optional<ActivationKind> output_activation() const override { return activation_; }
@@ -66,7 +71,8 @@ class Conv2D : public LayerBase<Conv2D> {
   int strides() const { return strides_; }
   const std::string& padding() const { return padding_; }
   Param& kernel() { return kernel_; }  // (kh, kw, C, F)
-  Param& bias() { return bias_; }      // (F)
+  Param& bias() { return bias_; }      // (F); zeros, not a parameter, when use_bias is false
+  bool use_bias() const { return use_bias_; }
 
  private:
   int patch_size() const { return kernel_size_ * kernel_size_ * in_c_; }  // kh·kw·C
@@ -75,6 +81,7 @@ class Conv2D : public LayerBase<Conv2D> {
   int filters_, kernel_size_, strides_;
   std::string padding_;
   ActivationKind activation_;
+  bool use_bias_;
   // Geometry, known after build().
   int in_h_ = 0, in_w_ = 0, in_c_ = 0, out_h_ = 0, out_w_ = 0, pad_top_ = 0, pad_left_ = 0;
   Param kernel_{"kernel", {}, {}, true};

@@ -6,12 +6,15 @@
 #include "layers/activation_layer.h"
 #include "layers/batch_norm.h"
 #include "layers/conv2d.h"
+#include "layers/conv2d_transpose.h"
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/flatten.h"
 #include "layers/input.h"
 #include "layers/leaky_relu.h"
 #include "layers/max_pool.h"
+#include "layers/reshape.h"
+#include "layers/upsampling.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -59,6 +62,9 @@ Registry& registry() {
     add_builtin<layers::LeakyReLU>(r, "LeakyReLU");
     add_builtin<layers::Dropout>(r, "Dropout");
     add_builtin<layers::MaxPooling2D>(r, "MaxPooling2D");
+    add_builtin<layers::Reshape>(r, "Reshape");
+    add_builtin<layers::UpSampling2D>(r, "UpSampling2D");
+    add_builtin<layers::Conv2DTranspose>(r, "Conv2DTranspose");
     return true;
   }();
   (void)builtins_added;

@@ -20,12 +20,15 @@
 #include "layers/activation_layer.h"
 #include "layers/batch_norm.h"
 #include "layers/conv2d.h"
+#include "layers/conv2d_transpose.h"
 #include "layers/dense.h"
 #include "layers/dropout.h"
 #include "layers/flatten.h"
 #include "layers/input.h"
 #include "layers/leaky_relu.h"
 #include "layers/max_pool.h"
+#include "layers/reshape.h"
+#include "layers/upsampling.h"
 #include "layers/window.h"
 #include "model/onnx_proto.h"
 #include "tensor/error.h"
@@ -38,7 +41,8 @@ using onnx::AttributeProto;
 
 const char* const kBatch = "N";  // the symbolic batch dimension of the input and the output
 const char* const kExportable =
-    "InputLayer, Dense, Activation, Flatten, Conv2D, BatchNormalization, LeakyReLU, Dropout, MaxPooling2D";
+    "InputLayer, Dense, Activation, Flatten, Conv2D, BatchNormalization, LeakyReLU, Dropout, MaxPooling2D, "
+    "Reshape, UpSampling2D, Conv2DTranspose";
 
 // A tensor of the graph, as it flows from one layer to the next.
 struct Value {
@@ -65,6 +69,12 @@ class GraphBuilder {
   std::string add_weight(const std::string& layer, const Param& p) {
     std::vector<int64_t> dims(p.value.shape().begin(), p.value.shape().end());
     return add_weight(layer + "/" + p.name, std::move(dims), std::vector<float>(p.value.begin(), p.value.end()));
+  }
+  // A constant int64 vector (Reshape's target shape); returns its name.
+  std::string add_int64s(std::string name, std::vector<int64_t> values) {
+    const int64_t count = static_cast<int64_t>(values.size());
+    graph_.initializers.push_back({name, {count}, {}, std::move(values)});
+    return name;
   }
 
   // v with its channels on axis 1: (N, d1, ..., dk, C) -> (N, C, d1, ..., dk).
@@ -224,6 +234,69 @@ Value export_dropout(GraphBuilder& g, layers::Dropout& d, const Value& in) {
   return y;
 }
 
+Value export_reshape(GraphBuilder& g, layers::Reshape& r, const Value& in) {  // in: (N, ...)
+  const Value x = g.channels_last(in);  // the numbers in nnscratch's order, as Reshape reads them
+  const Value y{r.name(), r.output_shape(), false};
+  std::vector<int64_t> shape{-1};  // the batch: whatever is left (every other size is known)
+  for (int d : r.output_shape()) shape.push_back(d);
+  g.add_node("Reshape", r.name(), {x.name(), g.add_int64s(r.name() + "/shape", std::move(shape))}, y.name());
+  return y;
+}
+
+// Resize scales each axis on its own, so it works in either layout: no transpose needed.
+Value export_upsampling(GraphBuilder& g, layers::UpSampling2D& u, const Value& in) {  // in: (N, H, W, C)
+  const Value y{u.name(), u.output_shape(), in.channels_first};
+  const float sh = static_cast<float>(u.rows()), sw = static_cast<float>(u.cols());
+  std::vector<float> scales = in.channels_first ? std::vector<float>{1, 1, sh, sw} : std::vector<float>{1, sh, sw, 1};
+  const std::string scales_name = g.add_weight(u.name() + "/scales", {4}, std::move(scales));
+  // Output pixel i reads input pixel floor(i / s): "asymmetric" coordinates, rounded down.
+  g.add_node("Resize", u.name(), {in.name(), "", scales_name}, y.name(),
+             {AttributeProto::of_string("mode", "nearest"),
+              AttributeProto::of_string("coordinate_transformation_mode", "asymmetric"),
+              AttributeProto::of_string("nearest_mode", "floor")});
+  return y;
+}
+
+Value export_conv2d_transpose(GraphBuilder& g, layers::Conv2DTranspose& t, const Value& in) {  // in: (N, H, W, C)
+  const Value x = g.channels_first(in);
+  const ActivationKind kind = *t.output_activation();
+  const Value y{t.name(), t.output_shape(), true};
+  const Value z = preactivation(t, kind, y);
+  // nnscratch's kernel is (k, k, F, C), Keras's layout; ONNX's ConvTranspose wants (C, F, k, k).
+  const Tensor& w = t.kernel().value;
+  const int k = t.kernel_size(), filters = t.filters(), channels = w.dim(3), s = t.strides();
+  std::vector<float> cfkk(w.size());
+  for (int ky = 0; ky < k; ++ky)
+    for (int kx = 0; kx < k; ++kx)
+      for (int f = 0; f < filters; ++f)
+        for (int ch = 0; ch < channels; ++ch)
+          cfkk[((static_cast<size_t>(ch) * filters + f) * k + ky) * k + kx] =
+              w[((static_cast<size_t>(ky) * k + kx) * filters + f) * channels + ch];
+  const std::string kernel = g.add_weight(t.name() + "/kernel", {channels, filters, k, k}, std::move(cfkk));
+  // ONNX's full result, (in - 1)·s + k per axis, cut by pads to Keras's size: pt (pl) before,
+  // the rest after. When Keras's output is longer (a "valid" window smaller than the
+  // stride), the missing rows are output_padding instead, zeros plus the bias, as in Keras.
+  const nn::ConvShape& cs = t.transposed_shape();
+  const int in_sizes[2] = {cs.out_h, cs.out_w}, out_sizes[2] = {cs.in_h, cs.in_w}, before[2] = {cs.pad_top, cs.pad_left};
+  std::vector<int64_t> pads(4, 0), output_padding(2, 0);
+  for (int a = 0; a < 2; ++a) {
+    const int full = (in_sizes[a] - 1) * s + k, after = full - out_sizes[a] - before[a];
+    pads[a] = before[a];
+    pads[2 + a] = std::max(after, 0);
+    output_padding[a] = std::max(-after, 0);
+  }
+  std::vector<AttributeProto> attributes{AttributeProto::of_ints("kernel_shape", {k, k}),
+                                         AttributeProto::of_ints("strides", {s, s}),
+                                         AttributeProto::of_ints("pads", pads)};
+  if (output_padding[0] || output_padding[1]) attributes.push_back(AttributeProto::of_ints("output_padding", output_padding));
+  // Without use_bias the bias is zeros: ONNX's ConvTranspose then simply has no bias input.
+  std::vector<std::string> inputs{x.name(), kernel};
+  if (t.use_bias()) inputs.push_back(g.add_weight(t.name(), t.bias()));
+  g.add_node("ConvTranspose", t.name(), std::move(inputs), z.name(), std::move(attributes));
+  finish_activation(g, t, kind, z, y);
+  return y;
+}
+
 // The exact class, not a subclass: a layer derived from Dense that changes its forward
 // must not be exported as a plain Dense.
 template <class T>
@@ -240,6 +313,9 @@ Value export_layer(GraphBuilder& g, Layer& layer, const Value& in) {
   if (auto* l = exactly<layers::Activation>(layer)) return export_activation(g, *l, in);
   if (auto* l = exactly<layers::LeakyReLU>(layer)) return export_leaky_relu(g, *l, in);
   if (auto* l = exactly<layers::Dropout>(layer)) return export_dropout(g, *l, in);
+  if (auto* l = exactly<layers::Reshape>(layer)) return export_reshape(g, *l, in);
+  if (auto* l = exactly<layers::UpSampling2D>(layer)) return export_upsampling(g, *l, in);
+  if (auto* l = exactly<layers::Conv2DTranspose>(layer)) return export_conv2d_transpose(g, *l, in);
   throw Error("export_onnx: layer \"" + layer.name() + "\" (type " + layer.type() +
               ") has no ONNX form; the layers that export are " + kExportable +
               ". Export a model without it, or save the whole model's weights with save_weights instead");

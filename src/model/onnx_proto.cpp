@@ -33,8 +33,8 @@
 //   OperatorSetIdProto  1 domain  2 version
 //   GraphProto          1 node  2 name  5 initializer  10 doc_string  11 input  12 output
 //   NodeProto           1 input  2 output  3 name  4 op_type  5 attribute
-//   AttributeProto      1 name  2 f  3 i  8 ints  20 type (FLOAT 1, INT 2, INTS 7)
-//   TensorProto         1 dims  2 data_type (FLOAT = 1)  8 name  9 raw_data
+//   AttributeProto      1 name  2 f  3 i  4 s  8 ints  20 type (FLOAT 1, INT 2, STRING 3, INTS 7)
+//   TensorProto         1 dims  2 data_type (FLOAT = 1, INT64 = 7)  8 name  9 raw_data
 //   ValueInfoProto      1 name  2 type (TypeProto)
 //   TypeProto           1 tensor_type (TypeProto.Tensor)
 //   TypeProto.Tensor    1 elem_type (FLOAT = 1)  2 shape (TensorShapeProto)
@@ -61,6 +61,7 @@ namespace {
 
 enum WireType : uint32_t { kVarint = 0, kLengthDelimited = 2, kFixed32 = 5 };
 constexpr int64_t kFloatType = 1;  // TensorProto.DataType.FLOAT
+constexpr int64_t kInt64Type = 7;  // TensorProto.DataType.INT64
 
 // One message being written: its fields, appended in order.
 class Message {
@@ -100,6 +101,7 @@ Message attribute(const AttributeProto& a) {
   switch (a.type) {
     case AttributeProto::Type::FLOAT: m.put_float(2, a.f); break;
     case AttributeProto::Type::INT: m.put_int(3, a.i); break;
+    case AttributeProto::Type::STRING: m.put_string(4, a.s); break;
     case AttributeProto::Type::INTS:
       for (int64_t v : a.ints) m.put_int(8, v);
       break;
@@ -121,9 +123,11 @@ Message node(const NodeProto& n) {
 Message tensor(const TensorProto& t) {
   Message m;
   for (int64_t d : t.dims) m.put_int(1, d);
-  m.put_int(2, kFloatType);
+  m.put_int(2, t.int64s.empty() ? kFloatType : kInt64Type);
   m.put_string(8, t.name);
   std::vector<uint8_t> raw;
+  for (int64_t v : t.int64s)  // little-endian, low 32 bits first
+    for (int shift : {0, 32}) put_u32le(raw, static_cast<uint32_t>(static_cast<uint64_t>(v) >> shift));
   raw.reserve(t.values.size() * 4);
   for (float v : t.values) {  // little-endian whatever this CPU's byte order
     uint32_t bits;

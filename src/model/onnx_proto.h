@@ -15,17 +15,21 @@ namespace nn::onnx {
 
 // A named constant argument of a node, e.g. Conv's strides = [2, 2].
 struct AttributeProto {
-  enum class Type { FLOAT = 1, INT = 2, INTS = 7 };  // AttributeProto.AttributeType's numbers
+  enum class Type { FLOAT = 1, INT = 2, STRING = 3, INTS = 7 };  // AttributeProto.AttributeType's numbers
   std::string name;
   Type type = Type::INT;
   float f = 0;                // when type is FLOAT
   int64_t i = 0;              // when type is INT
   std::vector<int64_t> ints;  // when type is INTS
+  std::string s = {};         // when type is STRING
 
   static AttributeProto of_float(std::string name, float value) { return {std::move(name), Type::FLOAT, value, 0, {}}; }
   static AttributeProto of_int(std::string name, int64_t value) { return {std::move(name), Type::INT, 0, value, {}}; }
   static AttributeProto of_ints(std::string name, std::vector<int64_t> values) {
     return {std::move(name), Type::INTS, 0, 0, std::move(values)};
+  }
+  static AttributeProto of_string(std::string name, std::string value) {
+    return {std::move(name), Type::STRING, 0, 0, {}, std::move(value)};
   }
 };
 
@@ -38,11 +42,13 @@ struct NodeProto {
   std::vector<AttributeProto> attributes;
 };
 
-// A constant float32 tensor: a weight (an "initializer" of the graph), row-major.
+// A constant tensor (an "initializer" of the graph), row-major: a float32 weight, or, when
+// `int64s` is non-empty, an int64 one (the target shape Reshape reads).
 struct TensorProto {
   std::string name;
   std::vector<int64_t> dims;
-  std::vector<float> values;  // product of dims numbers
+  std::vector<float> values;   // product of dims numbers (float32)
+  std::vector<int64_t> int64s = {};  // or these (int64), values then empty
 };
 
 // One axis of a declared shape: a fixed size, or a name for a size only known when the

@@ -26,6 +26,11 @@ std::string functional_config() {
   x = add("BatchNormalization", "batch_normalization", nn::Config().set("momentum", 0.99f).set("epsilon", 1e-3f), x);
   x = add("LeakyReLU", "leaky_re_lu", nn::Config().set("alpha", 0.3f), x);
   x = add("MaxPooling2D", "max_pooling2d", nn::Config().set("pool_size", 2).set("strides", 2).set("padding", "valid"), x);
+  x = add("UpSampling2D", "up_sampling2d", nn::Config().set("size", nn::Shape{2, 2}), x);
+  x = add("Conv2DTranspose", "conv2d_transpose",
+          nn::Config().set("filters", 2).set("kernel_size", 3).set("strides", 2).set("padding", "same")
+              .set("activation", "relu").set("use_bias", true), x);
+  x = add("Reshape", "reshape", nn::Config().set("target_shape", nn::Shape{-1, 8}), x);
   x = add("Flatten", "flatten", nn::Config(), x);
   x = add("Dropout", "dropout", nn::Config().set("rate", 0.5f), x);
   x = add("Dense", "dense", nn::Config().set("units", 10).set("activation", "linear"), x);

@@ -96,9 +96,26 @@ inline ModelPtr sequence_batch_norm() {
   return ModelPtr(new nn::Model(input, L::Dense(3, "softmax")(x), "sequence_batch_norm"));
 }
 
+// A decoder: a vector made an image by Reshape, grown by UpSampling2D (in both layouts) and
+// Conv2DTranspose: "same" with strides 2 (pads 0 before, 1 after), a window smaller than
+// its stride (ONNX's output_padding), no bias, and a 4×4 "same" with stride 1 (pads 1 | 2);
+// then a Reshape from channels-first values (a transpose back first).
+inline ModelPtr decoder() {
+  nn::Node input = L::Input({6});
+  nn::Node x = L::Dense(32, "tanh")(input);
+  x = L::Reshape({2, 2, 8})(x);
+  x = L::UpSampling2D(2)(x);                                                             // 4×4×8, channels-last
+  x = L::Conv2DTranspose(6, 3, {.strides = 2, .padding = "same", .activation = "relu"})(x);  // 8×8×6
+  x = L::UpSampling2D({1, 2})(x);                                                        // 8×16×6, channels-first
+  x = L::Conv2DTranspose(4, 2, {.strides = 3, .activation = "tanh", .use_bias = false})(x);  // 24×48×4
+  x = L::Conv2DTranspose(3, 4, {.padding = "same", .activation = "sigmoid"})(x);         // 24×48×3
+  return ModelPtr(new nn::Model(input, L::Reshape({-1, 3})(x), "decoder"));
+}
+
 inline std::vector<ExportModel> export_models() {
   return {{"chapter_mlp", chapter_mlp},   {"chapter_cnn", chapter_cnn},   {"pooling_cnn", pooling_cnn},
-          {"every_activation", every_activation}, {"image_output", image_output}, {"sequence_batch_norm", sequence_batch_norm}};
+          {"every_activation", every_activation}, {"image_output", image_output}, {"sequence_batch_norm", sequence_batch_norm},
+          {"decoder", decoder}};
 }
 
 // n samples of the model's input shape, uniform in [0, 1), like scaled pixels.  x: (n, sample...)
