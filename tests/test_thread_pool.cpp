@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cmath>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -118,4 +119,30 @@ TEST_CASE("back-to-back tiny jobs: every task of every job runs exactly once, on
 TEST_CASE("set_num_threads rejects nonsense") {
   CHECK_THROWS_AS(nn::set_num_threads(0), nn::Error);
   CHECK_THROWS_AS(nn::set_num_threads(-3), nn::Error);
+}
+
+TEST_CASE("pool timing counts the jobs split over threads, and nothing when off") {
+  const int saved = nn::get_num_threads();
+  nn::set_num_threads(2);
+  std::vector<double> out(1 << 16);
+  auto job = [&] {
+    nn::parallel_for(out.size(), 1024, [&](size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) out[i] = std::sqrt(static_cast<double>(i));
+    });
+  };
+  nn::set_pool_timing(false);
+  job();
+  CHECK(nn::pool_times().jobs == 0);
+  nn::set_pool_timing(true);
+  for (int i = 0; i < 5; ++i) job();
+  nn::parallel_tasks(1, [](size_t, int) {});  // one task: runs serially, not a pool job
+  const nn::PoolTimes t = nn::pool_times();
+  CHECK(t.jobs == 5);
+  CHECK(t.jobs_alone <= t.jobs);
+  CHECK(t.wait_seconds >= 0);
+  CHECK(t.wake_seconds >= 0);
+  CHECK((t.jobs_alone == t.jobs || t.wake_seconds > 0));  // a thread that joined started after publishing
+  nn::set_pool_timing(false);
+  CHECK(nn::pool_times().jobs == 0);  // switching resets the sums
+  nn::set_num_threads(saved);
 }

@@ -1,6 +1,7 @@
 #include "kernels/thread_pool.h"
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
@@ -18,6 +19,14 @@
 
 namespace nn {
 namespace {
+
+std::atomic<bool> g_pool_timing{false};
+PoolTimes g_pool_times;  // written by the submitting thread only (under submit_mutex_)
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 thread_local bool t_inside_task = false;
 thread_local int t_worker = 0;  // the worker id of the task this thread is running
@@ -83,12 +92,16 @@ class ThreadPool {
     denormal_mode_.store(denormal_mode(), std::memory_order_relaxed);  // the workers take the caller's
     error_ = nullptr;
     unfinished_.store(count, std::memory_order_relaxed);
+    const bool timing = g_pool_timing.load(std::memory_order_relaxed);
+    const int64_t published = timing ? now_ns() : 0;
+    first_start_.store(0, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       claim_.store(generation << 32 | count, std::memory_order_release);  // publishes task_ and unfinished_
     }
     wake_.notify_all();
     work(0, generation);  // the calling thread is worker 0
+    const int64_t own_done = timing ? now_ns() : 0;
     // Wait for tasks other threads claimed: a brief spin first (a task is often ~50 µs and
     // a sleep/wake costs tens of µs), then sleep.
     for (int spin = 0; spin < 4000 && unfinished_.load(std::memory_order_acquire) > 0; ++spin) cpu_relax();
@@ -96,6 +109,7 @@ class ThreadPool {
       std::unique_lock<std::mutex> lock(mutex_);
       done_.wait(lock, [&] { return unfinished_.load(std::memory_order_acquire) == 0; });
     }
+    if (timing) record_times(published, own_done);
     if (error_) std::rethrow_exception(error_);
   }
 
@@ -113,6 +127,10 @@ class ThreadPool {
       // The claim succeeded, so this job still had a task left: the caller is inside run()
       // for it and task_ is this job's.
       const size_t index = left - 1;
+      if (worker != 0 && g_pool_timing.load(std::memory_order_relaxed)) {
+        int64_t none = 0;  // the first start by another thread, for the wake-up time
+        first_start_.compare_exchange_strong(none, now_ns(), std::memory_order_relaxed);
+      }
       if (!mode_set) {  // (read after the claim, whose acquire orders it)
         const unsigned mode = denormal_mode_.load(std::memory_order_relaxed);
         if (denormal_mode() != mode) set_denormal_mode(mode);
@@ -131,6 +149,14 @@ class ThreadPool {
     }
     t_inside_task = false;
     t_worker = 0;
+  }
+
+  void record_times(int64_t published, int64_t own_done) {
+    const int64_t first = first_start_.load(std::memory_order_relaxed);
+    ++g_pool_times.jobs;
+    if (first == 0) ++g_pool_times.jobs_alone;  // every task claimed by the caller
+    if (first != 0) g_pool_times.wake_seconds += 1e-9 * static_cast<double>(first - published);
+    g_pool_times.wait_seconds += 1e-9 * static_cast<double>(now_ns() - own_done);
   }
 
   void worker_loop(int worker) {
@@ -160,6 +186,7 @@ class ThreadPool {
   // Relaxed: read only after a successful claim, whose acquire orders it.
   std::atomic<const std::function<void(size_t, int)>*> task_{nullptr};
   std::atomic<unsigned> denormal_mode_{0};  // the submitting thread's (kernels/denormals.h)
+  std::atomic<int64_t> first_start_{0};    // when another thread first started on this job (pool timing)
   std::exception_ptr error_;
 };
 
@@ -201,6 +228,14 @@ int get_num_threads() {
   if (g_threads == 0) g_threads = default_thread_count();
   return g_threads;
 }
+
+void set_pool_timing(bool on) {
+  std::lock_guard<std::mutex> lock(g_pool_mutex);
+  g_pool_times = PoolTimes{};
+  g_pool_timing.store(on, std::memory_order_relaxed);
+}
+
+PoolTimes pool_times() { return g_pool_times; }
 
 int available_threads() { return t_inside_task ? 1 : get_num_threads(); }
 

@@ -32,6 +32,21 @@ int available_threads();
 // runs serially on the calling thread (no deadlock, no oversubscription).
 void parallel_tasks(size_t count, const std::function<void(size_t index, int worker)>& task);
 
+// ---- Measuring the pool (Model::set_profile turns this on) ----
+// Splitting a job pays twice on the critical path, and these sums say how much: the
+// wake-up (from publishing a job until another thread starts on it: a worker asleep on
+// the condition variable takes tens of µs, one still spinning from the last job ~0) and
+// the wait (the calling thread, its own tasks done, waiting for the other threads to
+// finish theirs: uneven tasks, or a late start). Off, it costs one untaken branch a job.
+struct PoolTimes {
+  long jobs = 0;              // jobs the pool ran (more than one task, more than one thread)
+  long jobs_alone = 0;        // of those, jobs the caller finished before any other thread began
+  double wake_seconds = 0;    // Σ over jobs another thread joined: first start - publish
+  double wait_seconds = 0;    // Σ over all jobs: time the caller waited after its own tasks
+};
+void set_pool_timing(bool on);  // on or off, and the sums back to zero
+PoolTimes pool_times();
+
 // Cuts [0, n) into chunks of `grain` elements (the last may be shorter) and calls
 // body(begin, end) for each chunk, in parallel.
 void parallel_for(size_t n, size_t grain, const std::function<void(size_t begin, size_t end)>& body);

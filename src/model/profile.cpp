@@ -1,20 +1,24 @@
 // Model::set_profile and profile_report: where the time of training goes, layer by layer.
 // The timing itself sits in Model::forward, backward and train_step (model.cpp), around
 // each call, so it measures exactly what a training step runs — thread pool and all.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
+#include "kernels/thread_pool.h"
 #include "model/model.h"
 
 namespace nn {
 
 void Model::set_profile(bool on) {
   profile_on_ = on;
+  set_pool_timing(on);  // the thread pool's wake-up and waiting, for the report's last lines
   if (on) reset_profile();
 }
 
 void Model::reset_profile() {
   profile_ = Profile{};
+  if (profile_on_) set_pool_timing(true);
   for (size_t i = 1; i < layers_.size(); ++i)
     profile_.layers.push_back({layers_[i]->name(), layers_[i]->type(), 0.0, 0.0, ""});
 }
@@ -63,6 +67,20 @@ std::string Model::profile_report() const {
   std::snprintf(line, sizeof line, "%ld forward passes, %ld backward passes, %ld optimizer steps; %.2f s measured\n",
                 p.forward_passes, p.backward_passes, p.steps, total);
   out += line;
+  // Inside the times above: what splitting work over the threads cost (kernels/thread_pool.h).
+  const PoolTimes pool = pool_times();
+  if (pool.jobs > 0) {
+    const long helped = pool.jobs - pool.jobs_alone;
+    char pool_line[400];
+    std::snprintf(pool_line, sizeof pool_line,
+                  "thread pool: %.1f jobs per step; the caller waited %.3f ms per step for the other threads "
+                  "(%.1f%%);\n  another thread started %.1f us after a job was published (mean), and %.1f%% of jobs "
+                  "ran on the caller alone\n",
+                  static_cast<double>(pool.jobs) / std::max(1L, p.steps), per(pool.wait_seconds, p.steps),
+                  share(pool.wait_seconds), helped > 0 ? 1e6 * pool.wake_seconds / helped : 0.0,
+                  100.0 * pool.jobs_alone / pool.jobs);
+    out += pool_line;
+  }
   return out;
 }
 
