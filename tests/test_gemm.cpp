@@ -243,7 +243,7 @@ std::vector<float> run_with_threads(const Case& t, int threads) {
 TEST_CASE("sgemm is bit-identical for 1, 2, 3 and 4 threads") {
   const int saved = nn::get_num_threads();
   std::vector<Case> cases = {
-      {false, false, 32, 200, 3072, 1.0f, 0.0f},     // MLP forward: columns split
+      {false, false, 32, 200, 3072, 1.0f, 0.0f},     // MLP forward: k cut in two halves
       {true, false, 3072, 200, 32, 1.0f, 1.0f},      // MLP dW: rows split
       {false, true, 32, 3072, 200, 1.0f, 0.0f},      // MLP dx
       {false, false, 32, 150, 200, 0.5f, 0.25f, 1, 2, 3},
@@ -272,6 +272,11 @@ TEST_CASE("sgemm with several threads matches the oracle, k split included") {
   for_each_kernel([] {
     check_case({true, false, 27, 32, 32768, 0.75f, 0.5f, 1, 0, 2}, 90);
     check_case({false, false, 9, 17, 16385, 1.0f, 0.0f}, 91, /*nan_c=*/true);
+    // k in two halves (2048 <= k < 8192, small C): the MLP's forward, and the edges of the range.
+    check_case({false, false, 32, 200, 3072, 1.0f, 0.0f}, 94);
+    check_case({false, false, 33, 199, 2048, 0.5f, 2.0f, 1, 3, 5}, 95);
+    check_case({true, false, 31, 67, 8191, 1.0f, 0.0f}, 96, /*nan_c=*/true);
+    check_case({false, false, 8, 16, 2047, 1.0f, 1.0f}, 97);
     check_case({false, true, 32, 150, 200, 2.0f, 1.0f}, 92);
     check_case({true, true, 301, 77, 123, -1.0f, 0.0f, 2, 2, 2}, 93, /*nan_c=*/true);
   });

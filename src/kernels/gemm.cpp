@@ -287,10 +287,11 @@ void check_arguments(bool trans_a, bool trans_b, int m, int n, int k, const floa
 //    slab packs all of B, splitting columns means every slab packs all of A, so we split
 //    the dimension that duplicates less packing: columns for the m = 32 training batch
 //    (a small A, shared cheaply), rows for tall matrices.
-//  * Over k, into `chunks`, only when C is too small to share out and k is long (e.g. a
-//    convolution's weight gradient as one multiply over a whole batch: C is 27 × 32,
-//    k = 32,768; Conv2D itself now cuts that into one multiply per image group). Each chunk sums its slice of
-//    k into its own buffer, and the buffers are added in chunk order at the end.
+//  * Over k, into `chunks`, only when C is small and k is long (e.g. a convolution's weight
+//    gradient as one multiply over a whole batch: C is 27 × 32, k = 32,768; Conv2D itself
+//    now cuts that into one multiply per image group; or the training batch times a wide
+//    first layer, see k_chunks_for). Each chunk sums its slice of k into its own buffer,
+//    and the buffers are added in chunk order at the end.
 //
 // Why the result is bit-identical for any thread count: the number of k chunks and every
 // KC slice depend only on (m, n, k), never on the threads; and each micro-kernel computes
@@ -311,7 +312,14 @@ constexpr double kMinParallelWork = 1 << 19;
 int k_chunks_for(int m, int n, int k) {
   // A small C (at most 128 × 128) with a long sum: chunks of at least 4096, at most 8 of
   // them. The extra work (adding the chunk results) is under 0.1% of the multiply.
-  if (static_cast<long>(m) * n > 128 * 128 || k < 2 * 4096) return 1;
+  if (static_cast<long>(m) * n > 128 * 128 || k < 2048) return 1;
+  // A k from 2048 to 8191 is cut in two halves. This is the batch's forward through a wide
+  // first layer (the MLP's 32 × 200 output, k = 3072 inputs): the optimizer step updates
+  // the weight matrix W (k × n) in halves of its rows, one per core (parallel.h, rule 2),
+  // and with k cut the same way each core multiplies by the rows it just wrote, instead of
+  // reading half of every row out of the other core's cache. The halves' two small
+  // results are then added: 32 × 200 numbers.
+  if (k < 2 * 4096) return 2;
   return std::min(8, k / 4096);
 }
 
