@@ -38,7 +38,7 @@
 // 32×32×3, as in the book); then the book's 10 epochs, and the table
 //     model   test accuracy   parameters   MFLOP/image   time/epoch
 //     MLP     0.8872          188,660      0.4           ~1 s
-//     CNN     0.9151          469,098      15.9          ~15 s
+//     CNN     0.9080          469,098      15.9          ~15 s
 // (the book, on CIFAR-10: 0.70 against the MLP's 0.48). The CNN does 42 times the arithmetic
 // of the MLP per image, hence the times: those are on 2 cores when nothing else runs (with
 // other programs sharing the cores, several times more), and the whole run takes ~3 minutes;
