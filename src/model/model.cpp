@@ -31,6 +31,9 @@ Model::Model(Node inputs, Node outputs, std::string name)
     if (n.is_input())
       throw Error("Model(inputs, outputs): the output is not computed from the given input (it starts at \"" +
                   n.layer().name() + "\" instead of \"" + inputs.layer().name() + "\")");
+    if (n.inputs().size() > 1)
+      throw Error("Model(inputs, outputs): layer \"" + n.layer().name() + "\" (" + n.layer().type() +
+                  ") merges several inputs, which a model of one chain cannot run yet");
     chain.push_back(n.layer_ptr());
     n = n.input();
   }
