@@ -60,14 +60,19 @@ class MergeLayerBase : public MergeLayer {
  public:
   using MergeLayer::MergeLayer;
   Node operator()(const std::vector<Node>& inputs) const& {
-    return Node::apply(std::make_shared<Derived>(static_cast<const Derived&>(*this)), inputs);
+    return Node::apply(handle_.get([&] { return std::make_shared<Derived>(static_cast<const Derived&>(*this)); }),
+                       inputs);
   }
   Node operator()(const std::vector<Node>& inputs) && {
-    return Node::apply(std::make_shared<Derived>(std::move(static_cast<Derived&>(*this))), inputs);
+    return Node::apply(
+        handle_.get([&] { return std::make_shared<Derived>(std::move(static_cast<Derived&>(*this))); }), inputs);
   }
   std::shared_ptr<Layer> clone() const override {
     return std::make_shared<Derived>(static_cast<const Derived&>(*this));
   }
+
+ private:
+  GraphHandle handle_;  // (layers/layer.h) the same graph layer for every call of this object
 };
 
 }  // namespace nn

@@ -27,6 +27,7 @@ class Node {
   bool valid() const { return impl_ != nullptr; }
   bool is_input() const;                 // produced by layers::Input
   bool same_as(const Node& other) const { return impl_ == other.impl_; }
+  const void* id() const { return impl_.get(); }  // the same for every copy of this node
 
   // Builds `layer` on input's shape and returns the new node (used by LayerBase).
   static Node apply(std::shared_ptr<Layer> layer, const Node& input);

@@ -16,6 +16,7 @@
 //   guard     a NaN or infinite loss or gradient rejects the batch (model/step_guard.h)
 //   step      the optimizer moves every weight against its gradient
 #pragma once
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -93,6 +94,7 @@ struct SaveOptions {
 };
 
 class Model;
+class Graph;
 std::unique_ptr<Model> load_model(const std::string& path);  // model/model_file.h
 
 class Model {
@@ -100,6 +102,11 @@ class Model {
   // name "": Keras's unique name, "model", then "model_1", ... (reset_layer_names resets it).
   // A model needs at least one layer between inputs and outputs.
   Model(Node inputs, Node outputs, std::string name = "");
+  // A graph (model/graph.h): layers with several inputs (Add, Concatenate), a node read by
+  // several layers, a layer object called twice (one layer, shared weights). Today fit,
+  // evaluate and predict take one input tensor and one target, so a model has one input
+  // and one output; the list form is the Keras spelling, Model({a}, {out}).
+  Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string name = "");
   virtual ~Model() = default;
   Model(const Model&) = delete;  // layers are shared handles: copying would alias weights
   Model& operator=(const Model&) = delete;
@@ -239,6 +246,12 @@ class Model {
 
   std::string name_;
   std::vector<std::shared_ptr<Layer>> layers_;
+  // A model that is not a chain runs from its graph (model/graph.h, graph_run.cpp); null for
+  // a chain, which runs layers_ in order as below.
+  std::shared_ptr<Graph> graph_;
+  void set_graph(std::shared_ptr<Graph> graph);
+  const Tensor& graph_forward(const std::vector<const Tensor*>& xs, bool training);
+  void graph_backward();  // from loss_grad_ at the output
   std::vector<Tensor> outputs_;  // outputs_[i]: activations of layers_[i] (i >= 1)
   std::vector<Tensor> grads_;    // grads_[i]: dL/d(input of layers_[i])
   Tensor loss_grad_;             // dL/d(output), or dL/dz from the logits
@@ -269,5 +282,13 @@ class Model {
   FitProgress progress_;
   std::shared_ptr<const ResumePoint> resume_;  // set by resume_from, used by the next fit
 };
+
+template <class Call>
+void Model::timed(double* seconds, Call&& call) {
+  if (!seconds) return call();
+  const auto t0 = std::chrono::steady_clock::now();
+  call();
+  *seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 }  // namespace nn
