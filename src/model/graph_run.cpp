@@ -21,6 +21,11 @@ void Model::set_graph(std::shared_ptr<Graph> graph) {
   if (profile_on_) reset_profile();
 }
 
+size_t Model::calls_of(const Layer& layer) const {
+  if (graph_) return graph_->calls(layer);
+  return static_cast<size_t>(std::count_if(layers_.begin(), layers_.end(), [&](auto& l) { return l.get() == &layer; }));
+}
+
 const Tensor& Model::graph_forward(const std::vector<const Tensor*>& xs, bool training) {
   Graph& g = *graph_;
   g.sync_replicas();  // a layer called twice: its later calls run with its current weights

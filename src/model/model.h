@@ -163,6 +163,9 @@ class Model {
   void backward(const Tensor& y_true);  // from the last forward's output; adds into grads
   const std::vector<std::shared_ptr<Layer>>& layers();   // layers()[0] is the InputLayer
   Layer& get_layer(const std::string& name);
+  size_t calls_of(const Layer& layer) const;
+  // A chain runs each layer once on the one before (layers() in order); false for a graph (model/graph.h).
+  bool is_chain() const { return graph_ == nullptr; }  // how many times the model calls it (0 if not its layer)
   const Tensor& layer_output(size_t index) const;        // activations of layers()[index]; nn::Error past the end
   // Layer fusion (model/layer_fusion.h): training steps (fit, train_on_batch) run a
   // BatchNormalization and the LeakyReLU after it as one pass over memory. The numbers are
@@ -250,6 +253,7 @@ class Model {
   // a chain, which runs layers_ in order as below.
   std::shared_ptr<Graph> graph_;
   void set_graph(std::shared_ptr<Graph> graph);
+  std::vector<std::vector<struct InboundTensor>> graph_inbound_nodes(const Layer& layer) const;  // model_file.cpp
   const Tensor& graph_forward(const std::vector<const Tensor*>& xs, bool training);
   void graph_backward();  // from loss_grad_ at the output
   std::vector<Tensor> outputs_;  // outputs_[i]: activations of layers_[i] (i >= 1)
