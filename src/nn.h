@@ -43,6 +43,7 @@
 #include "model/history.h"
 #include "model/model.h"
 #include "model/model_file.h"
+#include "model/nested_model.h"
 #include "model/npy.h"
 #include "model/npz.h"
 #include "model/onnx_export.h"

@@ -269,3 +269,43 @@ TEST_CASE("graph: export_onnx says it exports chains only") {
   nn_test::TempDir dir("graph_onnx");
   CHECK_THROWS_WITH_AS(export_onnx(*m, dir.str() + "/d.onnx"), doctest::Contains("chains of layers only"), Error);
 }
+
+TEST_CASE("graph: a model called on a node nests; the nested model equals the flat one") {
+  reset_layer_names();
+  set_seed(21);
+  Node enc_in = L::Input({4});
+  Node enc_out = L::Dense(2, "tanh")(L::Dense(3, "tanh")(enc_in));
+  Model encoder(enc_in, enc_out, "encoder");
+  Node dec_in = L::Input({2});
+  Node dec_out = L::Dense(4)(L::Dense(3, "tanh")(dec_in));
+  Model decoder(dec_in, dec_out, "decoder");
+  Node recon = decoder(enc_out);
+  Model autoencoder(enc_in, recon, "autoencoder");
+  CHECK(autoencoder.params().size() == 8);
+  REQUIRE(autoencoder.layers().size() == 4);  // input, dense, dense_1, decoder
+  CHECK(autoencoder.layers()[3]->type() == "Functional");
+  CHECK(autoencoder.layers()[3]->count_params() == 2 * 3 + 3 + 3 * 4 + 4);  // the decoder's 25, in one row
+  const Tensor x = random_tensor({5, 4}, 22);
+  // the same numbers as running the two models one after the other
+  const Tensor z = encoder.predict(x);
+  const Tensor flat = decoder.predict(z);
+  CHECK(same_bits(autoencoder.predict(x), flat));
+  // gradients through the nested model (down into the encoder) by finite differences
+  autoencoder.compile(losses::MeanSquaredError(), optimizers::SGD(0.1f));
+  check_model_gradients(autoencoder, x, x);
+  // training the autoencoder trains the decoder's own weights
+  const Tensor before = decoder.predict(z);
+  for (int i = 0; i < 5; ++i) autoencoder.train_on_batch(x, x);
+  CHECK_FALSE(same_bits(decoder.predict(z), before));
+  // the weights file names the decoder's own layers, so the decoder reads it back alone
+  nn_test::TempDir dir("graph_nested");
+  autoencoder.save_weights(dir.str() + "/ae.npz");
+  const Tensor trained = autoencoder.predict(x);
+  for (Param* p : autoencoder.params()) p->value.fill(0.0f);
+  autoencoder.load_weights(dir.str() + "/ae.npz");
+  CHECK(same_bits(autoencoder.predict(x), trained));
+  Node again = decoder(enc_out);  // the same nested layer, called a second time
+  CHECK_THROWS_WITH_AS(Model(enc_in, L::Add()({recon, again})), doctest::Contains("called twice"), Error);
+  const std::string s = autoencoder.summary_string();
+  CHECK(s.find("decoder (Functional)") != std::string::npos);
+}

@@ -64,11 +64,8 @@ Graph::Graph(const std::vector<Node>& inputs, const std::vector<Node>& outputs, 
     } else {
       n.runner = n.layer->clone();  // a replica: its own buffers for this call's backward
     }
-    bool below = false;  // does anything this call reads depend on trainable weights?
-    for (size_t j : n.inputs) below = below || nodes_[j].weights_below;
-    if (!n.inputs.empty()) n.runner->set_input_gradient_needed(below);
-    n.weights_below = below || n.layer->count_params(true) > 0;
   }
+  set_input_gradient(false);
   values_.assign(nodes_.size(), Tensor());
   grads_.assign(nodes_.size(), Tensor());
   dx_.resize(nodes_.size());
@@ -91,6 +88,19 @@ size_t Graph::layer_index(const Layer& layer) const {
 
 size_t Graph::calls(const Layer& layer) const {
   return static_cast<size_t>(std::count_if(nodes_.begin(), nodes_.end(), [&](const GraphNode& n) { return n.layer.get() == &layer; }));
+}
+
+void Graph::set_input_gradient(bool on) {
+  for (GraphNode& n : nodes_) {
+    if (n.inputs.empty()) {  // an Input: "weights below" when its own gradient is wanted
+      n.weights_below = on;
+      continue;
+    }
+    bool below = false;  // does anything this call reads need a gradient?
+    for (size_t j : n.inputs) below = below || nodes_[j].weights_below;
+    n.runner->set_input_gradient_needed(below);
+    n.weights_below = below || n.layer->count_params(true) > 0;
+  }
 }
 
 void Graph::sync_replicas() {

@@ -57,6 +57,8 @@ class Graph {
   std::vector<Tensor>& input_grads(size_t node) { return dx_[node]; }  // one dx per input of the node
   // Before a forward pass: every replica gets its layer's current weights.
   void sync_replicas();
+  // Whether dL/d(input) is wanted (a nested model): sets each call's dx flag to match.
+  void set_input_gradient(bool on);
   // After backward: every replica's gradients are added into its layer's, and zeroed.
   void collect_replica_grads();
 

@@ -17,6 +17,7 @@ void Model::set_graph(std::shared_ptr<Graph> graph) {
   grads_.assign(layers_.size(), Tensor());
   fused_.clear();  // layer fusion is a chain's: a graph runs every layer on its own
   last_pass_fused_ = false;
+  graph_->set_input_gradient(input_gradient_);
   configure_loss_from_logits();
   if (profile_on_) reset_profile();
 }
@@ -62,14 +63,14 @@ const Tensor& Model::graph_forward(const std::vector<const Tensor*>& xs, bool tr
   return g.value(out);
 }
 
-void Model::graph_backward() {
+void Model::graph_backward(const Tensor& dy, Tensor* dx) {
   Graph& g = *graph_;
   const auto& nodes = g.nodes();
   const size_t out = g.output_nodes()[0];
   // has[i]: node i's gradient holds something (a node no layer with weights sits below
   // gets none, and its layer no backward call).
   std::vector<char> has(nodes.size(), 0);
-  g.grad(out) = loss_grad_;
+  g.grad(out) = dy;
   has[out] = 1;
   for (size_t i = nodes.size(); i-- > 0;) {
     const GraphNode& n = nodes[i];
@@ -101,6 +102,18 @@ void Model::graph_backward() {
     }
   }
   g.collect_replica_grads();  // a layer called twice learns from both calls
+  if (dx) {  // dL/d(input) (set_input_gradient(true)); zero if no path carried any
+    const size_t in = g.input_nodes()[0];
+    if (has[in]) {
+      dx->resize(g.grad(in).shape());
+      std::copy(g.grad(in).begin(), g.grad(in).end(), dx->begin());
+    } else {
+      Shape shape{dy.dim(0)};
+      shape.insert(shape.end(), nodes[in].shape.begin(), nodes[in].shape.end());
+      dx->resize(shape);
+      dx->fill(0.0f);
+    }
+  }
 }
 
 }  // namespace nn

@@ -24,7 +24,7 @@ Model::Model(Node inputs, Node outputs, std::string name)
     : Model(std::vector<Node>{inputs}, std::vector<Node>{outputs}, std::move(name)) {}
 
 Model::Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string name)
-    : name_(name.empty() ? unique_name("model") : std::move(name)) {
+    : name_(name.empty() ? unique_name("model") : std::move(name)), input_nodes_(inputs), output_nodes_(outputs) {
   const std::string who = "Model(inputs, outputs)";
   auto graph = std::make_shared<Graph>(inputs, outputs, who);  // checks the graph, orders its calls
   if (inputs.size() != 1 || outputs.size() != 1)
@@ -42,7 +42,7 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   grads_.assign(layers_.size(), Tensor());
   // A layer hands dL/dx down only if some layer below it has weights to learn from it:
   // the first Dense behind a Flatten (or Flatten → Dropout) computes no dx at all.
-  bool weights_below = false;
+  bool weights_below = input_gradient_;
   for (size_t i = 1; i < layers_.size(); ++i) {
     layers_[i]->set_input_gradient_needed(weights_below);
     weights_below = weights_below || layers_[i]->count_params(true) > 0;
@@ -146,17 +146,18 @@ void Model::configure_loss_from_logits() {
   for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_logits_output(false);
   if (graph_)
     for (const GraphNode& n : graph_->nodes()) n.runner->set_logits_output(false);
-  if (layers_.size() < 2 || !loss_) return;
+  if (layers_.size() < 2 || !loss_) return record_layer_flags();
   if (graph_) {
     // The output call's own runner stops at z, unless another layer reads that output too
     // (it needs y = f(z), and would hand back dL/dy, not dL/dz).
     const size_t out = graph_->output_nodes()[0];
-    if (graph_->readers(out) > 0) return;
+    if (graph_->readers(out) > 0) return record_layer_flags();
     Layer& last = *graph_->nodes()[out].runner;
     const auto act = last.output_activation();
     loss_from_logits_ = act && loss_->computes_from_logits(*act);
     if (loss_from_logits_) output_activation_ = *act;
     last.set_logits_output(loss_from_logits_);
+    record_layer_flags();
     return;
   }
   Layer& last = *layers_.back();
@@ -164,6 +165,35 @@ void Model::configure_loss_from_logits() {
   loss_from_logits_ = act && loss_->computes_from_logits(*act);
   if (loss_from_logits_) output_activation_ = *act;
   last.set_logits_output(loss_from_logits_);
+  record_layer_flags();
+}
+
+void Model::record_layer_flags() {
+  flags_.clear();
+  if (graph_) {
+    for (const GraphNode& n : graph_->nodes())
+      if (!n.inputs.empty()) flags_.push_back({n.runner.get(), n.runner->input_gradient_needed(), n.runner->logits_output()});
+    return;
+  }
+  for (size_t i = 1; i < layers_.size(); ++i)
+    flags_.push_back({layers_[i].get(), layers_[i]->input_gradient_needed(), layers_[i]->logits_output()});
+}
+
+void Model::restore_layer_flags() {
+  for (const LayerFlags& f : flags_) {
+    if (f.layer->input_gradient_needed() != f.dx) f.layer->set_input_gradient_needed(f.dx);
+    if (f.layer->logits_output() != f.logits) f.layer->set_logits_output(f.logits);
+  }
+}
+
+void Model::set_input_gradient(bool on) {
+  input_gradient_ = on;
+  if (graph_) {
+    graph_->set_input_gradient(on);
+    record_layer_flags();
+  } else if (built()) {
+    set_layers(layers_);
+  }
 }
 
 float Model::batch_loss(const Tensor& y_pred, const Tensor& y_true) {
@@ -224,6 +254,7 @@ const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
   if (!built()) ensure_built(x);
   last_pass_fused_ = fuse && training && fusion_on_ && !reference_mode();
   last_input_ = &x;
+  restore_layer_flags();  // (another model running these layers may have changed them)
   if (profile_on_) {
     if (profile_.layers.size() + 1 != layers_.size()) reset_profile();  // the layers changed
     ++profile_.forward_passes;
@@ -266,8 +297,12 @@ void Model::backward(const Tensor& y_true) {
       loss().gradient(y_pred, y_true, loss_grad_);
   });
   if (profile_on_) ++profile_.backward_passes;
-  if (graph_) return graph_backward();
-  const Tensor* dy = &loss_grad_;
+  backward_from(loss_grad_, nullptr);
+}
+
+void Model::backward_from(const Tensor& dy_out, Tensor* dx) {
+  if (graph_) return graph_backward(dy_out, dx);
+  const Tensor* dy = &dy_out;
   for (size_t i = layers_.size() - 1; i >= 1; --i) {
     if (i >= 2 && fused_at(i - 1)) {  // layers i - 1 and i as one step
       timed(profile_slot(i - 1, true), [&] { fused_[i - 1]->backward(*dy, grads_[i - 1]); });
@@ -277,6 +312,12 @@ void Model::backward(const Tensor& y_true) {
       dy = &grads_[i];
     }
     if (!layers_[i]->input_gradient_needed()) break;  // nothing below has weights to learn
+  }
+  if (dx) {  // dL/d(input): what the first layer handed down (set_input_gradient(true))
+    if (!layers_[1]->input_gradient_needed())
+      throw Error("backward_from: model \"" + name_ + "\" computes no input gradient; call set_input_gradient(true)");
+    dx->resize(grads_[1].shape());
+    std::copy(grads_[1].begin(), grads_[1].end(), dx->begin());
   }
 }
 
