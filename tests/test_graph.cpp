@@ -4,7 +4,9 @@
 // trips, and clear errors for graphs that are not models.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "nn.h"
 #include "test_util.h"
@@ -308,4 +310,32 @@ TEST_CASE("graph: a model called on a node nests; the nested model equals the fl
   CHECK_THROWS_WITH_AS(Model(enc_in, L::Add()({recon, again})), doctest::Contains("called twice"), Error);
   const std::string s = autoencoder.summary_string();
   CHECK(s.find("decoder (Functional)") != std::string::npos);
+}
+
+TEST_CASE("graph: summary adds Keras's \"Connected to\" column when the graph is not a chain") {
+  reset_layer_names();
+  Node in = L::Input({3});
+  Node a = L::Dense(2)(in), b = L::Dense(2)(in);
+  Model m(in, L::Add()({a, b}), "branches");
+  const std::string s = m.summary_string();
+  std::istringstream lines(s);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  REQUIRE(rows.size() > 12);
+  CHECK(rows[1] == std::string(98, '_'));  // Keras's 98 columns
+  CHECK(rows[2].substr(0, 65) ==
+        " Layer (type)                   Output Shape         Param #     ");
+  CHECK(rows[2].substr(65, 12) == "Connected to");
+  CHECK(s.find(" input_1 (InputLayer)           [(None, 3)]          0           []") != std::string::npos);
+  CHECK(s.find(" dense (Dense)                  (None, 2)            8           ['input_1[0][0]']") != std::string::npos);
+  // a field too long for its column continues on the next line, broken after "',"
+  const std::string add_row = " add (Add)                      (None, 2)            0           ['dense[0][0]',";
+  auto it = std::find_if(rows.begin(), rows.end(), [&](const std::string& r) { return r.rfind(add_row, 0) == 0; });
+  REQUIRE(it != rows.end());
+  CHECK(it->size() == 98);
+  CHECK((it + 1)->substr(0, 82) == std::string(65, ' ') + " 'dense_1[0][0]']");
+  // a chain keeps the 65-column table of today
+  Node c = L::Input({3});
+  Model chain(c, L::Dense(1)(c));
+  CHECK(chain.summary_string().find("Connected to") == std::string::npos);
 }

@@ -273,6 +273,8 @@ class Model {
   };
   std::vector<LayerFlags> flags_;
   void record_layer_flags();
+  bool graph_is_sequential_like() const;           // summary.cpp: Keras's test for the "Connected to" column
+  std::string connections(const Layer& layer) const;  // summary.cpp: that column's field
   void restore_layer_flags();
   void set_graph(std::shared_ptr<Graph> graph);
   std::vector<std::vector<struct InboundTensor>> graph_inbound_nodes(const Layer& layer) const;  // model_file.cpp
