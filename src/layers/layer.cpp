@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 
+#include "layers/merge.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -83,14 +84,26 @@ std::shared_ptr<Layer> Node::layer_ptr() const {
 }
 Node Node::input() const {
   Node n;
-  if (impl_) n.impl_ = impl_->input;
+  if (impl_ && !impl_->inputs.empty()) n.impl_ = impl_->inputs.front();
   return n;
 }
-bool Node::is_input() const { return impl_ && !impl_->input; }
+std::vector<Node> Node::inputs() const {
+  std::vector<Node> all;
+  if (!impl_) return all;
+  for (const auto& in : impl_->inputs) {
+    all.emplace_back();
+    all.back().impl_ = in;
+  }
+  return all;
+}
+bool Node::is_input() const { return impl_ && impl_->inputs.empty(); }
 
 Node Node::apply(std::shared_ptr<Layer> layer, const Node& input) {
   if (!input.valid())
     throw Error("layer \"" + layer->name() + "\" was called on an empty Node; start the model with layers::Input(shape)");
+  if (dynamic_cast<MergeLayer*>(layer.get()))
+    throw Error("layer \"" + layer->name() + "\" (" + layer->type() + ") merges several inputs: call it on a list "
+                "of nodes, e.g. layers::" + layer->type() + "()({a, b})");
   Node n;
   Shape out;
   try {
@@ -99,13 +112,43 @@ Node Node::apply(std::shared_ptr<Layer> layer, const Node& input) {
     throw ShapeError("cannot connect layer \"" + layer->name() + "\" (" + layer->type() + ") to the output of \"" +
                      input.layer().name() + "\" with shape " + shape_str(input.shape()) + ": " + e.what());
   }
-  n.impl_ = std::make_shared<Impl>(Impl{std::move(layer), input.impl_, out});
+  n.impl_ = std::make_shared<Impl>(Impl{std::move(layer), {input.impl_}, out});
+  return n;
+}
+
+Node Node::apply(std::shared_ptr<Layer> layer, const std::vector<Node>& inputs) {
+  auto* merge = dynamic_cast<MergeLayer*>(layer.get());
+  if (!merge) {
+    if (inputs.size() == 1) return apply(std::move(layer), inputs.front());
+    throw Error("layer \"" + layer->name() + "\" (" + layer->type() + ") takes one input, but was called on " +
+                std::to_string(inputs.size()) + " nodes; merge them first, e.g. with layers::Concatenate()({a, b})");
+  }
+  std::vector<Shape> shapes;
+  std::vector<std::shared_ptr<Impl>> impls;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!inputs[i].valid())
+      throw Error("layer \"" + layer->name() + "\" was called on an empty Node (input " + std::to_string(i) +
+                  "); start the model with layers::Input(shape)");
+    shapes.push_back(inputs[i].shape());
+    impls.push_back(inputs[i].impl_);
+  }
+  Shape out;
+  try {
+    out = merge->build_for_inputs(shapes);
+  } catch (const ShapeError& e) {
+    std::string from;
+    for (const Node& in : inputs) from += (from.empty() ? "\"" : ", \"") + in.layer().name() + "\" " + shape_str(in.shape());
+    throw ShapeError("cannot connect layer \"" + layer->name() + "\" (" + layer->type() + ") to the outputs of " + from +
+                     ": " + e.what());
+  }
+  Node n;
+  n.impl_ = std::make_shared<Impl>(Impl{std::move(layer), std::move(impls), out});
   return n;
 }
 
 Node Node::root(std::shared_ptr<Layer> layer, const Shape& shape) {
   Node n;
-  n.impl_ = std::make_shared<Impl>(Impl{std::move(layer), nullptr, shape});
+  n.impl_ = std::make_shared<Impl>(Impl{std::move(layer), {}, shape});
   return n;
 }
 

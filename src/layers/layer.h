@@ -157,22 +157,47 @@ std::string unique_name(const std::string& base, bool zero_based = true);
 // Forget the counters (Keras: clear_session), so the next Dense is "dense" again.
 void reset_layer_names();
 
+// The layer a named layer object puts into the graph when called: made by its first call,
+// reused by every later one, so `Dense d(4); h = d(a); h = d(h);` is ONE layer called twice
+// (shared weights, as in Keras). A copy of the object (clone, or passing it by value)
+// starts without one: it is a new layer.
+class GraphHandle {
+ public:
+  GraphHandle() = default;
+  GraphHandle(const GraphHandle&) {}
+  GraphHandle& operator=(const GraphHandle&) { layer_.reset(); return *this; }
+  template <class Make>
+  std::shared_ptr<Layer> get(Make&& make) const {
+    if (!layer_) layer_ = make();
+    return layer_;
+  }
+
+ private:
+  mutable std::shared_ptr<Layer> layer_;
+};
+
 // CRTP helper: gives every layer type `Node operator()(const Node&)` and clone().
-// Calling a layer moves (or copies) it into a shared_ptr owned by the graph, so a
-// temporary like Dense(200, "relu")(x) never dangles.
+// Calling a layer copies it into a shared_ptr owned by the graph, so a temporary like
+// Dense(200, "relu")(x) never dangles; calling the same object again calls that same
+// graph layer again (GraphHandle above).
 template <class Derived>
 class LayerBase : public Layer {
  public:
   using Layer::Layer;
   Node operator()(const Node& input) const& {
-    return Node::apply(std::make_shared<Derived>(static_cast<const Derived&>(*this)), input);
+    return Node::apply(handle_.get([&] { return std::make_shared<Derived>(static_cast<const Derived&>(*this)); }),
+                       input);
   }
   Node operator()(const Node& input) && {
-    return Node::apply(std::make_shared<Derived>(std::move(static_cast<Derived&>(*this))), input);
+    return Node::apply(handle_.get([&] { return std::make_shared<Derived>(std::move(static_cast<Derived&>(*this))); }),
+                       input);
   }
   std::shared_ptr<Layer> clone() const override {
     return std::make_shared<Derived>(static_cast<const Derived&>(*this));
   }
+
+ private:
+  GraphHandle handle_;
 };
 
 }  // namespace nn

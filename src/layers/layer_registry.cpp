@@ -4,7 +4,9 @@
 #include <mutex>
 
 #include "layers/activation_layer.h"
+#include "layers/add.h"
 #include "layers/batch_norm.h"
+#include "layers/concatenate.h"
 #include "layers/conv2d.h"
 #include "layers/conv2d_transpose.h"
 #include "layers/dense.h"
@@ -65,6 +67,8 @@ Registry& registry() {
     add_builtin<layers::Reshape>(r, "Reshape");
     add_builtin<layers::UpSampling2D>(r, "UpSampling2D");
     add_builtin<layers::Conv2DTranspose>(r, "Conv2DTranspose");
+    add_builtin<layers::Add>(r, "Add");
+    add_builtin<layers::Concatenate>(r, "Concatenate");
     return true;
   }();
   (void)builtins_added;

@@ -6,6 +6,7 @@
 // Copies are cheap handles to the same graph node.
 #pragma once
 #include <memory>
+#include <vector>
 
 #include "tensor/shape.h"
 
@@ -20,20 +21,25 @@ class Node {
   const Shape& shape() const;            // without the batch dimension
   Layer& layer() const;                  // the layer that produced this node
   std::shared_ptr<Layer> layer_ptr() const;
-  Node input() const;                    // the node this layer was applied to (empty for Input)
+  Node input() const;                    // the node this layer was applied to (empty for Input;
+                                         // the first one for a layer with several inputs)
+  std::vector<Node> inputs() const;      // every node it was applied to, in order (none for Input)
   bool valid() const { return impl_ != nullptr; }
   bool is_input() const;                 // produced by layers::Input
   bool same_as(const Node& other) const { return impl_ == other.impl_; }
+  const void* id() const { return impl_.get(); }  // the same for every copy of this node
 
   // Builds `layer` on input's shape and returns the new node (used by LayerBase).
   static Node apply(std::shared_ptr<Layer> layer, const Node& input);
+  // The same for a layer with several inputs (a MergeLayer, layers/merge.h).
+  static Node apply(std::shared_ptr<Layer> layer, const std::vector<Node>& inputs);
   // A graph root (used by layers::Input).
   static Node root(std::shared_ptr<Layer> layer, const Shape& shape);
 
  private:
   struct Impl {
     std::shared_ptr<Layer> layer;
-    std::shared_ptr<Impl> input;
+    std::vector<std::shared_ptr<Impl>> inputs;  // empty for an Input
     Shape shape;
   };
   std::shared_ptr<Impl> impl_;

@@ -11,6 +11,7 @@
 #include "kernels/elementwise.h"
 #include "layers/input.h"
 #include "losses/get.h"
+#include "model/graph.h"
 #include "model/progress_bar.h"
 #include "reference/mode.h"
 
@@ -20,27 +21,19 @@ Model::Model(std::string name) : name_(std::move(name)) {}
 
 // Keras names functional models as it names layers: "model", then "model_1", "model_2", ...
 Model::Model(Node inputs, Node outputs, std::string name)
-    : name_(name.empty() ? unique_name("model") : std::move(name)) {
-  if (!inputs.valid() || !inputs.is_input())
-    throw Error("Model(inputs, outputs): inputs must be a node made by layers::Input(shape)");
-  if (!outputs.valid()) throw Error("Model(inputs, outputs): outputs is an empty Node");
-  // Walk back from the output to the input: that is the order the layers run in, reversed.
-  std::vector<std::shared_ptr<Layer>> chain;
-  Node n = outputs;
-  while (n.valid() && !n.same_as(inputs)) {
-    if (n.is_input())
-      throw Error("Model(inputs, outputs): the output is not computed from the given input (it starts at \"" +
-                  n.layer().name() + "\" instead of \"" + inputs.layer().name() + "\")");
-    chain.push_back(n.layer_ptr());
-    n = n.input();
-  }
-  if (chain.empty())
-    throw Error("Model(inputs, outputs): the output is the input \"" + inputs.layer().name() +
-                "\" itself, but a model needs at least one layer; call a layer on the input first, e.g. "
-                "Node output = layers::Dense(10)(input)");
-  chain.push_back(inputs.layer_ptr());
-  std::reverse(chain.begin(), chain.end());
-  set_layers(std::move(chain));
+    : Model(std::vector<Node>{inputs}, std::vector<Node>{outputs}, std::move(name)) {}
+
+Model::Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string name)
+    : name_(name.empty() ? unique_name("model") : std::move(name)), input_nodes_(inputs), output_nodes_(outputs) {
+  const std::string who = "Model(inputs, outputs)";
+  auto graph = std::make_shared<Graph>(inputs, outputs, who);  // checks the graph, orders its calls
+  if (inputs.size() != 1 || outputs.size() != 1)
+    throw Error(who + ": this nnscratch trains models with one input and one output; got " +
+                std::to_string(inputs.size()) + " inputs and " + std::to_string(outputs.size()) + " outputs");
+  if (graph->is_chain())
+    set_layers(graph->layers());  // the plain path: each layer on the one before
+  else
+    set_graph(std::move(graph));
 }
 
 void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
@@ -49,7 +42,7 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   grads_.assign(layers_.size(), Tensor());
   // A layer hands dL/dx down only if some layer below it has weights to learn from it:
   // the first Dense behind a Flatten (or Flatten → Dropout) computes no dx at all.
-  bool weights_below = false;
+  bool weights_below = input_gradient_;
   for (size_t i = 1; i < layers_.size(); ++i) {
     layers_[i]->set_input_gradient_needed(weights_below);
     weights_below = weights_below || layers_[i]->count_params(true) > 0;
@@ -86,6 +79,10 @@ const Tensor& Model::layer_output(size_t index) const {
     if (!last_input_) throw Error("layer_output(0): run forward first");
     return *last_input_;
   }
+  if (graph_) {  // a graph keeps every call's output; this is the layer's first call
+    for (size_t i = 0; i < graph_->nodes().size(); ++i)
+      if (graph_->nodes()[i].layer == layers_[index]) return graph_->value(i);
+  }
   if (fused_at(index))  // (a fused pair writes its second layer's output, not its first's)
     throw Error("layer_output(" + std::to_string(index) + "): the last pass was a training step, which fused \"" +
                 layers_[index]->name() + "\" with its neighbour (see set_layer_fusion), so its own output was "
@@ -100,6 +97,7 @@ Shape Model::input_shape() {
 
 Shape Model::output_shape() {
   if (!built()) throw Error("model \"" + name_ + "\" is not built yet: give it an Input or call fit/predict first");
+  if (graph_) return graph_->nodes()[graph_->output_nodes()[0]].shape;
   return layers_.back()->output_shape();
 }
 
@@ -146,12 +144,56 @@ void Model::compile(const std::string& loss_name, const optimizers::Optimizer& o
 void Model::configure_loss_from_logits() {
   loss_from_logits_ = false;
   for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_logits_output(false);
-  if (layers_.size() < 2 || !loss_) return;
+  if (graph_)
+    for (const GraphNode& n : graph_->nodes()) n.runner->set_logits_output(false);
+  if (layers_.size() < 2 || !loss_) return record_layer_flags();
+  if (graph_) {
+    // The output call's own runner stops at z, unless another layer reads that output too
+    // (it needs y = f(z), and would hand back dL/dy, not dL/dz).
+    const size_t out = graph_->output_nodes()[0];
+    if (graph_->readers(out) > 0) return record_layer_flags();
+    Layer& last = *graph_->nodes()[out].runner;
+    const auto act = last.output_activation();
+    loss_from_logits_ = act && loss_->computes_from_logits(*act);
+    if (loss_from_logits_) output_activation_ = *act;
+    last.set_logits_output(loss_from_logits_);
+    record_layer_flags();
+    return;
+  }
   Layer& last = *layers_.back();
   const auto act = last.output_activation();
   loss_from_logits_ = act && loss_->computes_from_logits(*act);
   if (loss_from_logits_) output_activation_ = *act;
   last.set_logits_output(loss_from_logits_);
+  record_layer_flags();
+}
+
+void Model::record_layer_flags() {
+  flags_.clear();
+  if (graph_) {
+    for (const GraphNode& n : graph_->nodes())
+      if (!n.inputs.empty()) flags_.push_back({n.runner.get(), n.runner->input_gradient_needed(), n.runner->logits_output()});
+    return;
+  }
+  for (size_t i = 1; i < layers_.size(); ++i)
+    flags_.push_back({layers_[i].get(), layers_[i]->input_gradient_needed(), layers_[i]->logits_output()});
+}
+
+void Model::restore_layer_flags() {
+  for (const LayerFlags& f : flags_) {
+    if (f.layer->input_gradient_needed() != f.dx) f.layer->set_input_gradient_needed(f.dx);
+    if (f.layer->logits_output() != f.logits) f.layer->set_logits_output(f.logits);
+  }
+}
+
+void Model::set_input_gradient(bool on) {
+  input_gradient_ = on;
+  if (graph_) {
+    graph_->set_input_gradient(on);
+    record_layer_flags();
+  } else if (built()) {
+    set_layers(layers_);
+  }
 }
 
 float Model::batch_loss(const Tensor& y_pred, const Tensor& y_true) {
@@ -196,17 +238,7 @@ void Model::check_data(const Tensor& x, const Tensor* y, const char* where) {
   if (loss_) loss_->check_targets(*y, w);
 }
 
-namespace {
-using Clock = std::chrono::steady_clock;
-}  // namespace
 
-template <class Call>
-void Model::timed(double* seconds, Call&& call) {
-  if (!seconds) return call();
-  const auto t0 = Clock::now();
-  call();
-  *seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 double* Model::profile_total(double Profile::*total) { return profile_on_ ? &(profile_.*total) : nullptr; }
 
@@ -222,9 +254,14 @@ const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
   if (!built()) ensure_built(x);
   last_pass_fused_ = fuse && training && fusion_on_ && !reference_mode();
   last_input_ = &x;
+  restore_layer_flags();  // (another model running these layers may have changed them)
   if (profile_on_) {
     if (profile_.layers.size() + 1 != layers_.size()) reset_profile();  // the layers changed
     ++profile_.forward_passes;
+  }
+  if (graph_) {
+    last_pass_fused_ = false;  // (a graph runs every layer on its own)
+    return graph_forward({&x}, training);
   }
   const Tensor* current = &x;
   for (size_t i = 1; i < layers_.size(); ++i) {
@@ -252,7 +289,7 @@ const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
 }
 
 void Model::backward(const Tensor& y_true) {
-  const Tensor& y_pred = outputs_.back();
+  const Tensor& y_pred = graph_ ? graph_->value(graph_->output_nodes()[0]) : outputs_.back();
   timed(profile_total(&Profile::loss_seconds), [&] {
     if (loss_from_logits_)
       loss().gradient_from_logits(logits_, y_true, loss_grad_);  // dL/dz from the logits: p - y
@@ -260,7 +297,12 @@ void Model::backward(const Tensor& y_true) {
       loss().gradient(y_pred, y_true, loss_grad_);
   });
   if (profile_on_) ++profile_.backward_passes;
-  const Tensor* dy = &loss_grad_;
+  backward_from(loss_grad_, nullptr);
+}
+
+void Model::backward_from(const Tensor& dy_out, Tensor* dx) {
+  if (graph_) return graph_backward(dy_out, dx);
+  const Tensor* dy = &dy_out;
   for (size_t i = layers_.size() - 1; i >= 1; --i) {
     if (i >= 2 && fused_at(i - 1)) {  // layers i - 1 and i as one step
       timed(profile_slot(i - 1, true), [&] { fused_[i - 1]->backward(*dy, grads_[i - 1]); });
@@ -270,6 +312,12 @@ void Model::backward(const Tensor& y_true) {
       dy = &grads_[i];
     }
     if (!layers_[i]->input_gradient_needed()) break;  // nothing below has weights to learn
+  }
+  if (dx) {  // dL/d(input): what the first layer handed down (set_input_gradient(true))
+    if (!layers_[1]->input_gradient_needed())
+      throw Error("backward_from: model \"" + name_ + "\" computes no input gradient; call set_input_gradient(true)");
+    dx->resize(grads_[1].shape());
+    std::copy(grads_[1].begin(), grads_[1].end(), dx->begin());
   }
 }
 

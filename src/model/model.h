@@ -16,6 +16,7 @@
 //   guard     a NaN or infinite loss or gradient rejects the batch (model/step_guard.h)
 //   step      the optimizer moves every weight against its gradient
 #pragma once
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -93,6 +94,7 @@ struct SaveOptions {
 };
 
 class Model;
+class Graph;
 std::unique_ptr<Model> load_model(const std::string& path);  // model/model_file.h
 
 class Model {
@@ -100,6 +102,14 @@ class Model {
   // name "": Keras's unique name, "model", then "model_1", ... (reset_layer_names resets it).
   // A model needs at least one layer between inputs and outputs.
   Model(Node inputs, Node outputs, std::string name = "");
+  // A graph (model/graph.h): layers with several inputs (Add, Concatenate), a node read by
+  // several layers, a layer object called twice (one layer, shared weights). Today fit,
+  // evaluate and predict take one input tensor and one target, so a model has one input
+  // and one output; the list form is the Keras spelling, Model({a}, {out}).
+  Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string name = "");
+  // A model called on a node, like a layer: `Node recon = decoder(encoded)` (model/nested_model.h).
+  // The outer model runs this model's own layers, so training it trains these weights.
+  Node operator()(const Node& input);
   virtual ~Model() = default;
   Model(const Model&) = delete;  // layers are shared handles: copying would alias weights
   Model& operator=(const Model&) = delete;
@@ -154,8 +164,17 @@ class Model {
   // forward runs every layer on its own, so layer_output(i) holds each layer's output.
   const Tensor& forward(const Tensor& x, bool training);  // x: (N, input...) -> (N, output...)
   void backward(const Tensor& y_true);  // from the last forward's output; adds into grads
+  // Backward from a given dL/d(output) (dy: (N, output...)); with dx not null, also
+  // dL/d(input) into *dx, which needs set_input_gradient(true) (a nested model does this).
+  void backward_from(const Tensor& dy, Tensor* dx);
+  // Whether backward carries the gradient all the way to the input (off: it stops below the
+  // lowest layer with weights, as nothing under it learns).
+  void set_input_gradient(bool on);
   const std::vector<std::shared_ptr<Layer>>& layers();   // layers()[0] is the InputLayer
   Layer& get_layer(const std::string& name);
+  size_t calls_of(const Layer& layer) const;
+  // A chain runs each layer once on the one before (layers() in order); false for a graph (model/graph.h).
+  bool is_chain() const { return graph_ == nullptr; }  // how many times the model calls it (0 if not its layer)
   const Tensor& layer_output(size_t index) const;        // activations of layers()[index]; nn::Error past the end
   // Layer fusion (model/layer_fusion.h): training steps (fit, train_on_batch) run a
   // BatchNormalization and the LeakyReLU after it as one pass over memory. The numbers are
@@ -239,6 +258,28 @@ class Model {
 
   std::string name_;
   std::vector<std::shared_ptr<Layer>> layers_;
+  // A model that is not a chain runs from its graph (model/graph.h, graph_run.cpp); null for
+  // a chain, which runs layers_ in order as below.
+  std::shared_ptr<Graph> graph_;
+  std::vector<Node> input_nodes_, output_nodes_;  // as given to the constructor (none for Sequential)
+  std::shared_ptr<Layer> nested_;                 // this model inside another (operator())
+  bool input_gradient_ = false;                   // set_input_gradient
+  // The dx and logits flags this model set on the layers it runs. A layer object may be
+  // run by two models (a decoder alone and inside an autoencoder), so each pass sets them
+  // back first, if another model changed them.
+  struct LayerFlags {
+    Layer* layer;
+    bool dx, logits;
+  };
+  std::vector<LayerFlags> flags_;
+  void record_layer_flags();
+  bool graph_is_sequential_like() const;           // summary.cpp: Keras's test for the "Connected to" column
+  std::string connections(const Layer& layer) const;  // summary.cpp: that column's field
+  void restore_layer_flags();
+  void set_graph(std::shared_ptr<Graph> graph);
+  std::vector<std::vector<struct InboundTensor>> graph_inbound_nodes(const Layer& layer) const;  // model_file.cpp
+  const Tensor& graph_forward(const std::vector<const Tensor*>& xs, bool training);
+  void graph_backward(const Tensor& dy, Tensor* dx);  // from dL/d(output); dx as backward_from
   std::vector<Tensor> outputs_;  // outputs_[i]: activations of layers_[i] (i >= 1)
   std::vector<Tensor> grads_;    // grads_[i]: dL/d(input of layers_[i])
   Tensor loss_grad_;             // dL/d(output), or dL/dz from the logits
@@ -269,5 +310,13 @@ class Model {
   FitProgress progress_;
   std::shared_ptr<const ResumePoint> resume_;  // set by resume_from, used by the next fit
 };
+
+template <class Call>
+void Model::timed(double* seconds, Call&& call) {
+  if (!seconds) return call();
+  const auto t0 = std::chrono::steady_clock::now();
+  call();
+  *seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 }  // namespace nn

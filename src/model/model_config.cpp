@@ -339,15 +339,6 @@ ModelConfig model_config_from_json(const std::string& text, const std::string& s
       for (const Json& node : nodes) {
         std::vector<InboundTensor> inputs = p.tensor_list(node, where + ": inbound_nodes");
         if (inputs.empty()) p.fail(where, "a call in \"inbound_nodes\" lists no input");
-        for (const InboundTensor& t : inputs) {
-          auto it = calls.find(t.layer);
-          if (it == calls.end())
-            p.fail(where, "its input \"" + t.layer + "\" is not a layer listed before it (layers are listed in the "
-                          "order they run)");
-          if (static_cast<size_t>(t.node_index) >= it->second)
-            p.fail(where, "its input " + one_line(to_json(t)) + " names call " + std::to_string(t.node_index) + " of \"" +
-                              t.layer + "\", which has " + std::to_string(it->second));
-        }
         l.inbound_nodes.push_back(std::move(inputs));
       }
       if (is_input && !l.inbound_nodes.empty()) p.fail(where, "an InputLayer takes no inputs: its \"inbound_nodes\" should be []");
@@ -356,6 +347,21 @@ ModelConfig model_config_from_json(const std::string& text, const std::string& s
     // An InputLayer is one node (the model's input) without being called on anything.
     calls[l.name] = is_input ? 1 : std::max<size_t>(1, l.inbound_nodes.size());
     mc.layers.push_back(std::move(l));
+  }
+
+  // Each input names a call that exists. Layers are listed by their first call, so a
+  // shared layer's later call may read a layer listed after it (or its own earlier call).
+  for (size_t i = 0; functional && i < mc.layers.size(); ++i) {
+    const LayerConfig& l = mc.layers[i];
+    const std::string where = layer_where(i, l.name);
+    for (const auto& node : l.inbound_nodes)
+      for (const InboundTensor& t : node) {
+        auto it = calls.find(t.layer);
+        if (it == calls.end()) p.fail(where, "its input \"" + t.layer + "\" is not a layer listed before it, nor after it: no layer has that name");
+        if (static_cast<size_t>(t.node_index) >= it->second)
+          p.fail(where, "its input " + one_line(to_json(t)) + " names call " + std::to_string(t.node_index) + " of \"" +
+                            t.layer + "\", which has " + std::to_string(it->second));
+      }
   }
 
   if (functional) {

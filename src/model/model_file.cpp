@@ -10,6 +10,7 @@
 #include "layers/input.h"
 #include "layers/layer_registry.h"
 #include "losses/get.h"
+#include "model/graph.h"
 #include "model/model_config.h"
 #include "model/sequential.h"
 #include "model/training_state.h"
@@ -76,6 +77,21 @@ class KeepGlobalRng {
 // ---------------------------------------------------------------------------------------
 // Saving
 
+// Keras's inbound_nodes of one layer of a graph: per call, [layer, call, 0] of each input.
+std::vector<std::vector<InboundTensor>> Model::graph_inbound_nodes(const Layer& layer) const {
+  std::vector<std::vector<InboundTensor>> calls;
+  for (const GraphNode& n : graph_->nodes()) {
+    if (n.layer.get() != &layer) continue;
+    std::vector<InboundTensor> inputs;
+    for (size_t j : n.inputs) {
+      const GraphNode& from = graph_->nodes()[j];
+      inputs.push_back({from.layer->name(), static_cast<int>(from.call), 0});
+    }
+    calls.push_back(std::move(inputs));
+  }
+  return calls;
+}
+
 void Model::save(const std::string& path, SaveOptions options) {
   const std::string intro = "save: '" + path + "': ";
   if (!built())
@@ -95,13 +111,27 @@ void Model::save(const std::string& path, SaveOptions options) {
     } catch (const Error& e) {
       throw Error(intro + e.what());
     }
-    // Today's models are chains: each layer takes the one before it (see model_config.h).
-    if (!sequential && i > 0) l.inbound_nodes = {{InboundTensor{layers_[i - 1]->name(), 0, 0}}};
+    // A chain: each layer takes the one before it; a graph: every call, with what it reads.
+    if (!sequential && i > 0) {
+      if (graph_)
+        l.inbound_nodes = graph_inbound_nodes(layer);
+      else
+        l.inbound_nodes = {{InboundTensor{layers_[i - 1]->name(), 0, 0}}};
+    }
     mc.layers.push_back(std::move(l));
   }
   if (!sequential) {
     mc.input_layers = {InboundTensor{layers_.front()->name(), 0, 0}};
     mc.output_layers = {InboundTensor{layers_.back()->name(), 0, 0}};
+    if (graph_) {
+      mc.input_layers.clear();
+      mc.output_layers.clear();
+      for (size_t i : graph_->input_nodes()) mc.input_layers.push_back({graph_->nodes()[i].layer->name(), 0, 0});
+      for (size_t i : graph_->output_nodes()) {
+        const GraphNode& n = graph_->nodes()[i];
+        mc.output_layers.push_back({n.layer->name(), static_cast<int>(n.call), 0});
+      }
+    }
   }
 
   std::vector<NamedArray> arrays = weight_entries();
@@ -207,31 +237,80 @@ std::unique_ptr<Model> load_model(const std::string& path) {
       }
       model = std::move(seq);
     } else {
-      // The functional API rebuilds the graph call by call. It builds chains today (one
-      // input per layer, one call each); anything else in the file is said so plainly.
-      if (mc.input_layers.size() != 1 || mc.output_layers.size() != 1)
-        throw IoError(source + ": config.json: the model has " + std::to_string(mc.input_layers.size()) + " inputs and " +
-                      std::to_string(mc.output_layers.size()) + " outputs; this nnscratch builds models with one of each");
-      std::map<std::string, Node> nodes;
-      for (auto& [layer, l] : made) {
+      // The functional API rebuilds the graph call by call: nodes[{layer, call}] is the
+      // output of that call. A call runs once every input it names exists; layers are
+      // listed by their first call, so a shared layer's later call may wait for a layer
+      // listed after it. Passes over the pending calls go on while one of them can run.
+      std::map<std::pair<std::string, int>, Node> nodes;
+      std::vector<std::pair<size_t, size_t>> pending;  // (index into made, call)
+      std::map<std::string, size_t> calls_made;
+      for (size_t i = 0; i < made.size(); ++i) {
+        auto& [layer, l] = made[i];
         if (l->class_name == "InputLayer") {
-          nodes[l->name] = input_node(layer, *l);
+          nodes[{l->name, 0}] = input_node(layer, *l);
           continue;
         }
-        if (l->inbound_nodes.size() != 1 || l->inbound_nodes[0].size() != 1 || l->inbound_nodes[0][0].tensor_index != 0)
-          throw build_error(*l, "it is called " + std::to_string(l->inbound_nodes.size()) +
-                                    " times or on several inputs; this nnscratch builds chains, each layer called once "
-                                    "on one input");
-        try {
-          nodes[l->name] = Node::apply(layer, nodes.at(l->inbound_nodes[0][0].layer));
-        } catch (const std::bad_alloc&) {
-          throw build_error(*l, "its weights need more memory than there is");
-        } catch (const Error& e) {
-          throw build_error(*l, e.what());
+        for (size_t c = 0; c < l->inbound_nodes.size(); ++c) pending.emplace_back(i, c);
+      }
+      for (bool progress = true; progress && !pending.empty();) {
+        progress = false;
+        for (size_t k = 0; k < pending.size();) {
+          auto& [layer, l] = made[pending[k].first];
+          const auto& call = l->inbound_nodes[pending[k].second];
+          std::vector<Node> inputs;
+          for (const InboundTensor& t : call) {
+            if (t.tensor_index != 0)
+              throw build_error(*l, "it reads output " + std::to_string(t.tensor_index) + " of \"" + t.layer +
+                                        "\"; nnscratch layers have one output each");
+            auto it = nodes.find({t.layer, t.node_index});
+            if (it == nodes.end()) break;
+            inputs.push_back(it->second);
+          }
+          if (inputs.size() < call.size()) {  // an input not made yet: next pass
+            ++k;
+            continue;
+          }
+          if (pending[k].second != calls_made[l->name]) {  // a layer's calls are made in order
+            ++k;
+            continue;
+          }
+          try {
+            nodes[{l->name, static_cast<int>(pending[k].second)}] =
+                inputs.size() == 1 ? Node::apply(layer, inputs.front()) : Node::apply(layer, inputs);
+            ++calls_made[l->name];
+          } catch (const std::bad_alloc&) {
+            throw build_error(*l, "its weights need more memory than there is");
+          } catch (const Error& e) {
+            throw build_error(*l, e.what());
+          }
+          pending.erase(pending.begin() + static_cast<long>(k));
+          progress = true;
         }
       }
+      if (!pending.empty()) {
+        const LayerConfig& l = *made[pending.front().first].second;
+        throw build_error(l, "its call " + std::to_string(pending.front().second) + " reads outputs that no call "
+                             "makes before it (the connections form a loop)");
+      }
+      auto node_of = [&](const std::vector<InboundTensor>& list, const char* what) {
+        std::vector<Node> out;
+        for (const InboundTensor& t : list) {
+          auto it = nodes.find({t.layer, t.node_index});
+          if (it == nodes.end())
+            throw IoError(source + ": config.json: " + what + " names \"" + t.layer + "\" call " +
+                          std::to_string(t.node_index) + ", which the model does not have");
+          out.push_back(it->second);
+        }
+        return out;
+      };
+      for (const InboundTensor& t : mc.input_layers)
+        if (auto it = nodes.find({t.layer, t.node_index}); it == nodes.end() || !it->second.is_input())
+          throw IoError(source + ": config.json: input_layers names \"" + t.layer + "\", which is not an InputLayer");
       try {
-        model = std::make_unique<Model>(nodes.at(mc.input_layers[0].layer), nodes.at(mc.output_layers[0].layer), mc.name);
+        model = std::make_unique<Model>(node_of(mc.input_layers, "input_layers"), node_of(mc.output_layers, "output_layers"),
+                                        mc.name);
+      } catch (const IoError&) {
+        throw;
       } catch (const Error& e) {
         throw IoError(source + ": config.json: " + e.what());
       }
@@ -242,6 +321,12 @@ std::unique_ptr<Model> load_model(const std::string& path) {
             unused += (unused.empty() ? "\"" : ", \"") + l->name + "\"";
         throw IoError(source + ": config.json: the layers " + unused + " are not on the way from input to output");
       }
+      for (auto& [layer, l] : made)
+        if (l->class_name != "InputLayer" && model->calls_of(*layer) != l->inbound_nodes.size())
+          throw IoError(source + ": config.json: layer \"" + l->name + "\" is called " +
+                        std::to_string(l->inbound_nodes.size()) + " times, but only " +
+                        std::to_string(model->calls_of(*layer)) + " of its calls lead to an output (nnscratch builds "
+                        "chains and graphs in which every call leads to an output)");
     }
   }
 

@@ -349,6 +349,9 @@ std::vector<uint8_t> encode_onnx(Model& model) {
   const auto& layers = model.layers();
   if (layers.size() < 2)
     throw Error("export_onnx: model \"" + model.name() + "\" has no layer after its Input: nothing to export");
+  if (!model.is_chain())
+    throw Error("export_onnx: model \"" + model.name() + "\" is a graph (merged branches or a layer called twice); "
+                "nnscratch exports chains of layers only. Save it with model.save instead");
   check_unique_names(model);
 
   onnx::ModelProto proto;

@@ -9,13 +9,16 @@
 #include <iostream>
 #include <sstream>
 
+#include "model/graph.h"
 #include "model/model.h"
 
 namespace nn {
 namespace {
 
-constexpr int kLineLength = 65;
-const int kColumnEnds[3] = {29, 55, 65};
+const std::vector<int> kColumnEnds = {29, 55, 65};
+// A graph that is not a chain (Keras: not "sequential-like") gets a fourth column,
+// "Connected to", and Keras's wider table: 98 columns, fields ending at 32, 53, 65 and 98.
+const std::vector<int> kGraphColumnEnds = {32, 53, 65, 98};
 
 std::string with_separators(double v) {
   const std::string digits = std::to_string(static_cast<long long>(v + 0.5));
@@ -38,14 +41,15 @@ std::string bytes_str(double bytes) {
 
 // Keras's print_row: each field is cut to its column (2 spaces kept between columns), and
 // what is left over is printed on further lines. A cut prefers to fall right after "),".
-void print_row(std::ostream& os, std::vector<std::string> fields) {
+void print_row(std::ostream& os, std::vector<std::string> fields, const std::vector<int>& ends = kColumnEnds) {
+  const int columns = static_cast<int>(ends.size());
   auto anything_left = [&] { return std::any_of(fields.begin(), fields.end(), [](auto& f) { return !f.empty(); }); };
   do {
     std::string line;
-    for (int col = 0; col < 3; ++col) {
-      const int start = col ? kColumnEnds[col - 1] : 0;
-      const int space = col != 2 ? 2 : 0;
-      size_t cutoff = static_cast<size_t>(kColumnEnds[col] - start - space);
+    for (int col = 0; col < columns; ++col) {
+      const int start = col ? ends[col - 1] : 0;
+      const int space = col != columns - 1 ? 2 : 0;
+      size_t cutoff = static_cast<size_t>(ends[col] - start - space);
       std::string fit = fields[col].substr(0, cutoff);
       for (const char* brk : {"),", "},", "],", "',"}) {
         size_t at = fit.find(brk);
@@ -55,7 +59,7 @@ void print_row(std::ostream& os, std::vector<std::string> fields) {
       if (col == 0) line += ' ';
       line += fit + std::string(space, ' ');
       fields[col] = fields[col].size() > cutoff ? fields[col].substr(cutoff) : "";
-      if (static_cast<int>(line.size()) < kColumnEnds[col]) line.resize(kColumnEnds[col], ' ');
+      if (static_cast<int>(line.size()) < ends[col]) line.resize(ends[col], ' ');
     }
     os << line << "\n";
   } while (anything_left());
@@ -63,14 +67,43 @@ void print_row(std::ostream& os, std::vector<std::string> fields) {
 
 }  // namespace
 
+// Keras's test: sequential-like when no call reads several inputs and no output is read by
+// several calls (each depth of the graph holds one node). A layer called twice in a row
+// still is.
+bool Model::graph_is_sequential_like() const {
+  for (size_t i = 0; i < graph_->nodes().size(); ++i)
+    if (graph_->nodes()[i].inputs.size() > 1 || graph_->readers(i) > 1) return false;
+  return graph_->input_nodes().size() == 1 && graph_->output_nodes().size() == 1;
+}
+
+// Keras's "Connected to" field: the Python list of "layer[call][tensor]" of every input of
+// every call of this layer, e.g. ['dense[0][0]', 'dense_1[0][0]']; [] for an Input.
+std::string Model::connections(const Layer& layer) const {
+  std::string out;
+  for (const GraphNode& n : graph_->nodes()) {
+    if (n.layer.get() != &layer) continue;
+    for (size_t j : n.inputs) {
+      const GraphNode& from = graph_->nodes()[j];
+      out += (out.empty() ? "'" : ", '") + from.layer->name() + "[" + std::to_string(from.call) + "][0]'";
+    }
+  }
+  return "[" + out + "]";
+}
+
 std::string Model::summary_string(SummaryOptions options) {
   if (!built())
     throw Error("model \"" + name_ + "\" has not been built yet: start it with layers::Input(shape), or call "
                 "fit/predict once, before summary()");
   std::ostringstream os;
-  os << "Model: \"" << name_ << "\"\n" << std::string(kLineLength, '_') << "\n";
-  print_row(os, {"Layer (type)", "Output Shape", "Param #"});
-  os << std::string(kLineLength, '=') << "\n";
+  const bool connected = graph_ && !graph_is_sequential_like();
+  const std::vector<int>& ends = connected ? kGraphColumnEnds : kColumnEnds;
+  const int width = ends.back();
+  os << "Model: \"" << name_ << "\"\n" << std::string(width, '_') << "\n";
+  if (connected)
+    print_row(os, {"Layer (type)", "Output Shape", "Param #", "Connected to"}, ends);
+  else
+    print_row(os, {"Layer (type)", "Output Shape", "Param #"});
+  os << std::string(width, '=') << "\n";
   // A Sequential model does not list its InputLayer, exactly as Keras.
   const size_t first = show_input_layer_in_summary() ? 0 : 1;
   size_t total = 0, trainable = 0;
@@ -78,12 +111,16 @@ std::string Model::summary_string(SummaryOptions options) {
     Layer& l = *layers_[i];
     std::string shape = batch_shape_str(l.output_shape());
     if (i == 0) shape = "[" + shape + "]";  // Keras shows an input's shape as a list
-    print_row(os, {l.name() + " (" + l.type() + ")", shape, std::to_string(l.count_params())});
+    if (connected) {
+      print_row(os, {l.name() + " (" + l.type() + ")", shape, std::to_string(l.count_params()), connections(l)}, ends);
+    } else {
+      print_row(os, {l.name() + " (" + l.type() + ")", shape, std::to_string(l.count_params())});
+    }
     // Keras 2.11's print_summary prints this empty row after every layer, the last one too
     // (it leaves it out only for the last layer of a nested block).
-    os << std::string(kLineLength, ' ') << "\n";
+    os << std::string(width, ' ') << "\n";
   }
-  os << std::string(kLineLength, '=') << "\n";
+  os << std::string(width, '=') << "\n";
   for (auto& l : layers_) {
     total += l->count_params();
     trainable += l->count_params(true);
@@ -91,7 +128,7 @@ std::string Model::summary_string(SummaryOptions options) {
   os << "Total params: " << with_separators(static_cast<double>(total)) << "\n"
      << "Trainable params: " << with_separators(static_cast<double>(trainable)) << "\n"
      << "Non-trainable params: " << with_separators(static_cast<double>(total - trainable)) << "\n"
-     << std::string(kLineLength, '_') << "\n";
+     << std::string(width, '_') << "\n";
   if (!options.explain) return os.str();
 
   // ---- the arithmetic behind the table ----

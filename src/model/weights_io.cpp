@@ -10,14 +10,30 @@
 #include <map>
 
 #include "model/model.h"
+#include "model/nested_model.h"
 #include "model/npz.h"
 
 namespace nn {
 
+namespace {
+// Every parameter with its key "<layer>/<param>"; a nested model (model/nested_model.h)
+// contributes its own layers' keys, as its own save_weights writes them.
+void named_params(const std::vector<std::shared_ptr<Layer>>& layers, std::vector<std::pair<std::string, Param*>>& out) {
+  for (auto& layer : layers) {
+    if (auto* nested = dynamic_cast<Functional*>(layer.get())) {
+      named_params(nested->model().layers(), out);
+      continue;
+    }
+    for (Param* p : layer->params()) out.emplace_back(layer->name() + "/" + p->name, p);
+  }
+}
+}  // namespace
+
 std::vector<NamedArray> Model::weight_entries() {
+  std::vector<std::pair<std::string, Param*>> named;
+  named_params(layers_, named);
   std::vector<NamedArray> entries;
-  for (auto& layer : layers_)
-    for (Param* p : layer->params()) entries.push_back({layer->name() + "/" + p->name, p->value});
+  for (auto& [key, p] : named) entries.push_back({key, p->value});
   return entries;
 }
 
@@ -32,9 +48,10 @@ std::vector<std::pair<Param*, const Tensor*>> Model::match_weights(const std::ve
     if (e.name.rfind("checkpoint/", 0) != 0) by_name[e.name] = &e.value;
   std::vector<std::pair<Param*, const Tensor*>> plan;
   std::string problems;
-  for (auto& layer : layers_) {
-    for (Param* p : layer->params()) {
-      const std::string key = layer->name() + "/" + p->name;
+  std::vector<std::pair<std::string, Param*>> named;
+  named_params(layers_, named);
+  {
+    for (auto& [key, p] : named) {
       auto it = by_name.find(key);
       if (it == by_name.end()) {
         problems += "\n  missing \"" + key + "\" " + shape_str(p->value.shape());

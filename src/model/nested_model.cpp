@@ -1,0 +1,48 @@
+#include "model/nested_model.h"
+
+#include <algorithm>
+
+#include "tensor/error.h"
+
+namespace nn {
+
+Functional::Functional(const std::vector<Node>& inputs, const std::vector<Node>& outputs, const std::string& name)
+    : Layer("functional"), inner_(std::make_shared<Model>(inputs, outputs, name)) {
+  set_name(name);
+  inner_->set_input_gradient(true);  // the outer model's layers below need dL/dx
+}
+
+Shape Functional::build(const Shape& in) {
+  if (in != inner_->input_shape())
+    throw ShapeError("model \"" + name() + "\" takes inputs of shape " + batch_shape_str(inner_->input_shape()) +
+                     ", got " + batch_shape_str(in));
+  return inner_->output_shape();
+}
+
+void Functional::forward(const Tensor& x, Tensor& y, bool training) {
+  check_input(x);
+  const Tensor& out = inner_->forward(x, training);
+  y.resize(out.shape());
+  std::copy(out.begin(), out.end(), y.begin());
+}
+
+void Functional::backward(const Tensor& dy, Tensor& dx) {
+  inner_->backward_from(dy, input_gradient_needed() ? &dx : nullptr);
+}
+
+Config Functional::get_config() const {
+  throw Error("model \"" + name() + "\" is nested in another model, and model.save cannot write nested models yet; "
+              "save the weights with save_weights (or save the inner model on its own)");
+}
+
+std::shared_ptr<Layer> Functional::clone() const {
+  throw Error("model \"" + name() + "\" is called twice inside another model (or copied); nnscratch nests a model "
+              "once per outer model today. Call it once, or build a second model for the second call");
+}
+
+Node Model::operator()(const Node& input) {
+  if (!nested_) nested_ = std::make_shared<Functional>(input_nodes_, output_nodes_, name_);
+  return Node::apply(nested_, input);
+}
+
+}  // namespace nn

@@ -1,0 +1,341 @@
+// Models that are graphs (model/graph.h): hand-computed execution through Add and
+// Concatenate, gradients through a diamond (a node read by several layers) against finite
+// differences, a layer called twice sharing its weights, save/load and checkpoint round
+// trips, and clear errors for graphs that are not models.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "nn.h"
+#include "test_util.h"
+
+using namespace nn;
+namespace L = nn::layers;
+
+namespace {
+
+void set_param(Layer& layer, const std::string& name, std::vector<float> values) {
+  for (Param* p : layer.params())
+    if (p->name == name) {
+      REQUIRE(p->value.size() == values.size());
+      std::copy(values.begin(), values.end(), p->value.begin());
+      return;
+    }
+  FAIL("no param " << name);
+}
+
+Tensor random_tensor(const Shape& shape, uint64_t seed, float scale = 1.0f) {
+  Rng rng(seed);
+  Tensor t(shape);
+  for (float& v : t) v = rng.uniform(-scale, scale);
+  return t;
+}
+
+bool same_bits(const Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+// Every trainable parameter's analytic gradient (model.backward) against central finite
+// differences of the loss, in double-checked float: the whole graph's backward at once.
+void check_model_gradients(Model& model, const Tensor& x, const Tensor& y) {
+  for (Param* p : model.params()) p->grad.fill(0.0f);
+  model.forward(x, true);
+  model.backward(y);
+  size_t checked = 0;
+  for (Param* p : model.params()) {
+    if (!p->trainable) continue;
+    const Tensor analytic = p->grad;
+    for (size_t i = 0; i < p->value.size(); ++i) {
+      const float saved = p->value[i];
+      const float h = 1e-2f;
+      p->value[i] = saved + h;
+      const double up = model.loss().value(model.forward(x, false), y);
+      p->value[i] = saved - h;
+      const double down = model.loss().value(model.forward(x, false), y);
+      p->value[i] = saved;
+      const double numeric = (up - down) / (2.0 * h);
+      CHECK_MESSAGE(std::abs(analytic[i] - numeric) <= 2e-3 + 2e-2 * std::abs(numeric), p->name, "[", i,
+                    "]: analytic ", analytic[i], " numeric ", numeric);
+      ++checked;
+    }
+  }
+  CHECK(checked > 0);
+  for (Param* p : model.params()) p->grad.fill(0.0f);
+}
+
+// in(3) -> h = Dense(4, tanh); p = Dense(2)(h); q = Dense(2, tanh)(h); s = Add(p, q);
+// out = Dense(1)(Concatenate(s, h)): h is read by three layers.
+std::unique_ptr<Model> diamond() {
+  Node in = L::Input({3});
+  Node h = L::Dense(4, "tanh")(in);
+  Node p = L::Dense(2)(h);
+  Node q = L::Dense(2, "tanh")(h);
+  Node s = L::Add()({p, q});
+  Node c = L::Concatenate()({s, h});
+  Node out = L::Dense(1)(c);
+  return std::make_unique<Model>(std::vector<Node>{in}, std::vector<Node>{out}, "diamond");
+}
+
+}  // namespace
+
+TEST_CASE("graph: a residual sum and a concatenation by hand") {
+  reset_layer_names();
+  Node in = L::Input({2});
+  L::Dense a(2), b(2);
+  Node ya = a(in), yb = b(in);
+  Node s = L::Add()({ya, yb});
+  Node c = L::Concatenate()({s, in});
+  Model m(in, c);
+  set_param(m.get_layer("dense"), "kernel", {1, 0, 0, 1});    // identity
+  set_param(m.get_layer("dense"), "bias", {0, 0});
+  set_param(m.get_layer("dense_1"), "kernel", {2, 0, 0, 3});  // diag(2, 3)
+  set_param(m.get_layer("dense_1"), "bias", {0.5f, -1});
+  Tensor x({1, 2}, {1, 2});
+  // a: (1, 2); b: (2·1 + 0.5, 3·2 - 1) = (2.5, 5); sum (3.5, 7); then the input (1, 2)
+  const Tensor y = m.predict(x);
+  CHECK(y.shape() == Shape{1, 4});
+  CHECK(std::vector<float>(y.begin(), y.end()) == std::vector<float>{3.5f, 7, 1, 2});
+  CHECK(m.output_shape() == Shape{4});
+  CHECK(m.layers().size() == 5);  // input, dense, dense_1, add, concatenate: in call order
+  CHECK(m.layers()[0]->type() == "InputLayer");
+}
+
+TEST_CASE("graph: gradients through a diamond match finite differences") {
+  set_seed(3);
+  auto m = diamond();
+  m->compile(losses::MeanSquaredError(), optimizers::SGD(0.1f));
+  const Tensor x = random_tensor({5, 3}, 1), y = random_tensor({5, 1}, 2);
+  check_model_gradients(*m, x, y);
+  // and a training step lowers the loss
+  const float before = m->evaluate(x, y, 32, 0)[0];
+  for (int i = 0; i < 20; ++i) m->train_on_batch(x, y);
+  CHECK(m->evaluate(x, y, 32, 0)[0] < before);
+}
+
+TEST_CASE("graph: a layer called twice is one layer with shared weights") {
+  reset_layer_names();
+  set_seed(4);
+  Node in = L::Input({4});
+  L::Dense d(4, "tanh");
+  Node h = d(in);
+  h = d(h);
+  Node out = L::Dense(2)(h);
+  Model m(in, out);
+  CHECK(m.params().size() == 4);  // d's kernel and bias once, then the last Dense's
+  size_t count = 0;
+  for (Param* p : m.params()) count += p->value.size();
+  CHECK(count == 30);  // 4·4 + 4 + 4·2 + 2, as the example says
+  CHECK(m.layers().size() == 3);
+  // The second call really uses the same weights: y = W2ᵀ tanh(Wᵀ tanh(Wᵀx + b) + b) + b2.
+  Layer& dense = m.get_layer("dense");
+  const Tensor x = random_tensor({3, 4}, 5);
+  const Tensor& W = dense.params()[0]->value;
+  const Tensor& bias = dense.params()[1]->value;
+  auto apply = [&](const Tensor& v) {
+    Tensor r({3, 4});
+    for (int n = 0; n < 3; ++n)
+      for (int k = 0; k < 4; ++k) {
+        double s = bias[k];
+        for (int j = 0; j < 4; ++j) s += v[n * 4 + j] * W[j * 4 + k];
+        r[n * 4 + k] = static_cast<float>(std::tanh(s));
+      }
+    return r;
+  };
+  const Tensor twice = apply(apply(x));
+  m.forward(x, false);
+  const Tensor& h2 = m.layer_output(1);  // the first call's output
+  const Tensor once = apply(x);
+  for (size_t i = 0; i < once.size(); ++i) CHECK(h2[i] == doctest::Approx(once[i]).epsilon(1e-5));
+  Layer& last = m.get_layer("dense_1");
+  const Tensor y = m.predict(x);
+  for (int n = 0; n < 3; ++n)
+    for (int k = 0; k < 2; ++k) {
+      double s = last.params()[1]->value[k];
+      for (int j = 0; j < 4; ++j) s += twice[n * 4 + j] * last.params()[0]->value[j * 2 + k];
+      CHECK(y[n * 2 + k] == doctest::Approx(s).epsilon(1e-5));
+    }
+  // Gradients from both calls are added (finite differences see both).
+  m.compile(losses::MeanSquaredError(), optimizers::SGD(0.1f));
+  check_model_gradients(m, x, random_tensor({3, 2}, 6));
+  // And weights files work: one "dense/kernel", no name clash.
+  nn_test::TempDir dir("graph");
+  m.save_weights(dir.str() + "/w.npz");
+  const Tensor before = m.predict(x);
+  for (Param* p : m.params()) p->value.fill(0.0f);
+  m.load_weights(dir.str() + "/w.npz");
+  CHECK(same_bits(m.predict(x), before));
+}
+
+TEST_CASE("graph: a copy of a layer object is a new layer; a temporary is called once") {
+  Node in = L::Input({3});
+  L::Dense d(3);
+  L::Dense copy = d;  // not yet called: the copy is its own layer
+  Node a = d(in), b = copy(in);
+  CHECK(&a.layer() != &b.layer());
+  Node c = d(in);
+  CHECK(&a.layer() == &c.layer());
+}
+
+TEST_CASE("graph: training is deterministic, on 1 and 2 threads alike, and resumes from a checkpoint") {
+  // ckpt_out: save a checkpoint after the first fit, then fit `epochs` again (in-process);
+  // ckpt_in: a fresh model resumes from it and fits `epochs`: the two must agree.
+  auto train = [](int threads, int epochs, const std::string& ckpt_in, const std::string& ckpt_out) {
+    set_num_threads(threads);
+    reset_layer_names();
+    set_seed(11);
+    auto m = diamond();
+    m->compile(losses::MeanSquaredError(), optimizers::Adam(0.01f));
+    const Tensor x = random_tensor({40, 3}, 7), y = random_tensor({40, 1}, 8);
+    if (!ckpt_in.empty()) m->resume_from(ckpt_in);
+    m->fit(x, y, {.batch_size = 8, .epochs = epochs, .verbose = 0, .seed = 5});
+    if (!ckpt_out.empty()) {
+      m->save_checkpoint(ckpt_out);
+      m->fit(x, y, {.batch_size = 8, .epochs = epochs, .verbose = 0, .seed = 5});
+    }
+    return m->get_weights();
+  };
+  nn_test::TempDir dir("graph_ckpt");
+  const int saved = get_num_threads();
+  const auto one = train(1, 2, "", "");
+  const auto two = train(2, 2, "", "");
+  const auto continued = train(1, 1, "", dir.str() + "/c.npz");
+  const auto resumed = train(1, 1, dir.str() + "/c.npz", "");
+  set_num_threads(saved);
+  REQUIRE(one.size() == two.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    CHECK(same_bits(one[i], two[i]));
+    CHECK(same_bits(continued[i], resumed[i]));
+    CHECK(!same_bits(one[i], resumed[i]));  // (3 epochs in all, not 2: the test can fail)
+  }
+}
+
+TEST_CASE("graph: outputs not computed from the inputs, or inputs not used, are clear errors") {
+  Node a = L::Input({2}), b = L::Input({2});
+  Node s = L::Add()({a, b});
+  Node out = L::Dense(1)(s);
+  CHECK_THROWS_WITH_AS(Model(a, out), doctest::Contains("not among the model's inputs"), Error);
+  Node only_a = L::Dense(1)(a);
+  CHECK_THROWS_WITH_AS(Model(std::vector<Node>{a, b}, std::vector<Node>{only_a}),
+                       doctest::Contains("is not used by any output"), Error);
+  CHECK_THROWS_WITH_AS(Model(std::vector<Node>{a, a}, std::vector<Node>{only_a}), doctest::Contains("given twice"),
+                       Error);
+  CHECK_THROWS_WITH_AS(Model(std::vector<Node>{s}, std::vector<Node>{out}), doctest::Contains("layers::Input"), Error);
+  CHECK_THROWS_WITH_AS(Model(a, a), doctest::Contains("at least one layer"), Error);
+}
+
+TEST_CASE("graph: model.save and load_model give the same graph, shared layers and all") {
+  nn_test::TempDir dir("graph_save");
+  const Tensor x = random_tensor({6, 3}, 12);
+  SUBCASE("a diamond with Add and Concatenate") {
+    reset_layer_names();
+    set_seed(13);
+    auto m = diamond();
+    m->compile(losses::MeanSquaredError(), optimizers::Adam(0.01f));
+    m->train_on_batch(x, random_tensor({6, 1}, 14));
+    m->save(dir.str() + "/d.nnz", {.include_optimizer = true});
+    auto back = load_model(dir.str() + "/d.nnz");
+    CHECK(back->layers().size() == m->layers().size());
+    CHECK(same_bits(back->predict(x), m->predict(x)));
+    // The optimizer state came along: one more step lands on the same weights.
+    const Tensor y = random_tensor({6, 1}, 15);
+    m->train_on_batch(x, y);
+    back->train_on_batch(x, y);
+    CHECK(same_bits(back->predict(x), m->predict(x)));
+  }
+  SUBCASE("a layer called twice, its second call reading a layer listed after it") {
+    reset_layer_names();
+    set_seed(16);
+    Node in = L::Input({3});
+    L::Dense shared(3, "tanh");
+    Node h = shared(in);
+    Node g = L::Dense(3, "tanh")(h);
+    Node h2 = shared(g);  // shared's second call reads dense_1, listed after shared
+    Node out = L::Dense(1)(L::Add()({h, h2}));
+    Model m(in, out);
+    m.save(dir.str() + "/s.nnz");
+    auto back = load_model(dir.str() + "/s.nnz");
+    CHECK(back->params().size() == m.params().size());
+    CHECK(back->calls_of(back->get_layer("dense")) == 2);
+    CHECK(same_bits(back->predict(x), m.predict(x)));
+  }
+}
+
+TEST_CASE("graph: export_onnx says it exports chains only") {
+  auto m = diamond();
+  CHECK_FALSE(m->is_chain());
+  nn_test::TempDir dir("graph_onnx");
+  CHECK_THROWS_WITH_AS(export_onnx(*m, dir.str() + "/d.onnx"), doctest::Contains("chains of layers only"), Error);
+}
+
+TEST_CASE("graph: a model called on a node nests; the nested model equals the flat one") {
+  reset_layer_names();
+  set_seed(21);
+  Node enc_in = L::Input({4});
+  Node enc_out = L::Dense(2, "tanh")(L::Dense(3, "tanh")(enc_in));
+  Model encoder(enc_in, enc_out, "encoder");
+  Node dec_in = L::Input({2});
+  Node dec_out = L::Dense(4)(L::Dense(3, "tanh")(dec_in));
+  Model decoder(dec_in, dec_out, "decoder");
+  Node recon = decoder(enc_out);
+  Model autoencoder(enc_in, recon, "autoencoder");
+  CHECK(autoencoder.params().size() == 8);
+  REQUIRE(autoencoder.layers().size() == 4);  // input, dense, dense_1, decoder
+  CHECK(autoencoder.layers()[3]->type() == "Functional");
+  CHECK(autoencoder.layers()[3]->count_params() == 2 * 3 + 3 + 3 * 4 + 4);  // the decoder's 25, in one row
+  const Tensor x = random_tensor({5, 4}, 22);
+  // the same numbers as running the two models one after the other
+  const Tensor z = encoder.predict(x);
+  const Tensor flat = decoder.predict(z);
+  CHECK(same_bits(autoencoder.predict(x), flat));
+  // gradients through the nested model (down into the encoder) by finite differences
+  autoencoder.compile(losses::MeanSquaredError(), optimizers::SGD(0.1f));
+  check_model_gradients(autoencoder, x, x);
+  // training the autoencoder trains the decoder's own weights
+  const Tensor before = decoder.predict(z);
+  for (int i = 0; i < 5; ++i) autoencoder.train_on_batch(x, x);
+  CHECK_FALSE(same_bits(decoder.predict(z), before));
+  // the weights file names the decoder's own layers, so the decoder reads it back alone
+  nn_test::TempDir dir("graph_nested");
+  autoencoder.save_weights(dir.str() + "/ae.npz");
+  const Tensor trained = autoencoder.predict(x);
+  for (Param* p : autoencoder.params()) p->value.fill(0.0f);
+  autoencoder.load_weights(dir.str() + "/ae.npz");
+  CHECK(same_bits(autoencoder.predict(x), trained));
+  Node again = decoder(enc_out);  // the same nested layer, called a second time
+  CHECK_THROWS_WITH_AS(Model(enc_in, L::Add()({recon, again})), doctest::Contains("called twice"), Error);
+  const std::string s = autoencoder.summary_string();
+  CHECK(s.find("decoder (Functional)") != std::string::npos);
+}
+
+TEST_CASE("graph: summary adds Keras's \"Connected to\" column when the graph is not a chain") {
+  reset_layer_names();
+  Node in = L::Input({3});
+  Node a = L::Dense(2)(in), b = L::Dense(2)(in);
+  Model m(in, L::Add()({a, b}), "branches");
+  const std::string s = m.summary_string();
+  std::istringstream lines(s);
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  REQUIRE(rows.size() > 12);
+  CHECK(rows[1] == std::string(98, '_'));  // Keras's 98 columns
+  CHECK(rows[2].substr(0, 65) ==
+        " Layer (type)                   Output Shape         Param #     ");
+  CHECK(rows[2].substr(65, 12) == "Connected to");
+  CHECK(s.find(" input_1 (InputLayer)           [(None, 3)]          0           []") != std::string::npos);
+  CHECK(s.find(" dense (Dense)                  (None, 2)            8           ['input_1[0][0]']") != std::string::npos);
+  // a field too long for its column continues on the next line, broken after "',"
+  const std::string add_row = " add (Add)                      (None, 2)            0           ['dense[0][0]',";
+  auto it = std::find_if(rows.begin(), rows.end(), [&](const std::string& r) { return r.rfind(add_row, 0) == 0; });
+  REQUIRE(it != rows.end());
+  CHECK(it->size() == 98);
+  CHECK((it + 1)->substr(0, 82) == std::string(65, ' ') + " 'dense_1[0][0]']");
+  // a chain keeps the 65-column table of today
+  Node c = L::Input({3});
+  Model chain(c, L::Dense(1)(c));
+  CHECK(chain.summary_string().find("Connected to") == std::string::npos);
+}
