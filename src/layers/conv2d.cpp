@@ -129,12 +129,15 @@ Config Conv2D::get_config() const {
   return config;
 }
 
+Conv2DOptions conv_options_from_config(const Config& config) {
+  return {.strides = config.get_int("strides"),
+          .padding = config.get_string("padding"),
+          .activation = config.get_string("activation"),
+          .use_bias = config.has("use_bias") ? config.get_bool("use_bias") : true};
+}
+
 Conv2D Conv2D::from_config(const Config& config) {
-  return Conv2D(config.get_int("filters"), config.get_int("kernel_size"),
-                {.strides = config.get_int("strides"),
-                 .padding = config.get_string("padding"),
-                 .activation = config.get_string("activation"),
-                 .use_bias = config.has("use_bias") ? config.get_bool("use_bias") : true});
+  return Conv2D(config.get_int("filters"), config.get_int("kernel_size"), conv_options_from_config(config));
 }
 
 }  // namespace nn::layers

@@ -46,6 +46,10 @@ struct Conv2DOptions {
   std::string activation = "linear";  // any name from layers/activations.h
   bool use_bias = true;               // false: no bias parameter (b stays 0)
 };
+// The options as Conv2D's and Conv2DTranspose's get_config write them (a missing
+// "use_bias" means true), for their from_config.
+Conv2DOptions conv_options_from_config(const Config& config);
+
 
 class Conv2D : public LayerBase<Conv2D> {
  public:

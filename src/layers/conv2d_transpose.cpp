@@ -147,11 +147,7 @@ Config Conv2DTranspose::get_config() const {
 }
 
 Conv2DTranspose Conv2DTranspose::from_config(const Config& config) {
-  return Conv2DTranspose(config.get_int("filters"), config.get_int("kernel_size"),
-                         {.strides = config.get_int("strides"),
-                          .padding = config.get_string("padding"),
-                          .activation = config.get_string("activation"),
-                          .use_bias = config.has("use_bias") ? config.get_bool("use_bias") : true});
+  return Conv2DTranspose(config.get_int("filters"), config.get_int("kernel_size"), conv_options_from_config(config));
 }
 
 }  // namespace nn::layers
