@@ -4,7 +4,9 @@
 //   1. Reproducible. Work is cut into chunks whose boundaries depend only on the problem
 //      (its size, its shape), never on how many threads run them; a sum over chunks adds
 //      the chunks' results in chunk order. So every result is bit-identical on 1 thread or
-//      16 (tests/test_determinism.cpp, tests/test_conformance.cpp).
+//      16 (tests/test_determinism.cpp, tests/test_conformance.cpp). One exception, and why
+//      it is safe: parallel_elements cuts by thread, for passes where every element is
+//      computed on its own, so no result depends on where a cut falls.
 //   2. Worth it. Waking another thread costs microseconds, and splitting a pass makes the
 //      other core pull cache lines out of this one's, so a pass is split only from
 //      kLayerParallelThreshold numbers, and in the way that keeps each core on data it
@@ -19,7 +21,7 @@
 //          calls, so each core mostly updates the rows it wrote, and the optimizer's
 //          state stays with the core that updates it from step to step. Chunks of kChunk
 //          taken as they come would send many lines to the core that does not hold them
-//          (measured in tests/bench/RESULTS.md, "Design measurements").
+//          (measured: tests/bench/RESULTS.md, the entry of 2026-12-01 evening).
 //      A matrix multiply decides for itself, by its count of multiply-adds (gemm.cpp).
 //   3. No nesting. Called from inside a parallel task, every helper runs serially on the
 //      calling thread (thread_pool.h).
