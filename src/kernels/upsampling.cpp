@@ -5,26 +5,14 @@
 #include <cstring>
 
 #include "kernels/parallel.h"
-#include "kernels/thread_pool.h"
 
 namespace nn {
-namespace {
-
-// Calls body(i0, i1) over the images [0, n): on the thread pool when the batch holds enough
-// numbers to be worth it, one image per piece.
-void for_images(int n, size_t numbers, const std::function<void(size_t, size_t)>& body) {
-  if (numbers < kLayerParallelThreshold)
-    body(0, static_cast<size_t>(n));
-  else
-    parallel_for(static_cast<size_t>(n), 1, body);
-}
-
-}  // namespace
 
 void upsample_forward_fast(const float* x, float* y, int n, const UpsampleShape& s) {
   const size_t c = s.channels, in_row = static_cast<size_t>(s.in_w) * c, out_row = in_row * s.cols;
   const size_t image = in_row * s.in_h, out_image = out_row * s.in_h * s.rows;
-  for_images(n, out_image * n, [&](size_t i0, size_t i1) {
+  // The images as the rows of an (n, out_image) block: split as a layer pass (parallel.h).
+  for_row_chunks(static_cast<size_t>(n), out_image, [&](size_t i0, size_t i1) {
     for (size_t i = i0; i < i1; ++i) {
       const float* img = x + i * image;
       float* out = y + i * out_image;
@@ -41,7 +29,8 @@ void upsample_forward_fast(const float* x, float* y, int n, const UpsampleShape&
 void upsample_backward_fast(const float* dy, float* dx, int n, const UpsampleShape& s) {
   const size_t c = s.channels, in_row = static_cast<size_t>(s.in_w) * c, out_row = in_row * s.cols;
   const size_t image = in_row * s.in_h, out_image = out_row * s.in_h * s.rows;
-  for_images(n, out_image * n, [&](size_t i0, size_t i1) {
+  // The images as the rows of an (n, out_image) block: split as a layer pass (parallel.h).
+  for_row_chunks(static_cast<size_t>(n), out_image, [&](size_t i0, size_t i1) {
     for (size_t i = i0; i < i1; ++i) {
       const float* grad = dy + i * out_image;
       float* img = dx + i * image;
