@@ -1,6 +1,8 @@
 #include "reference/conv2d.h"
 
+#include <algorithm>
 #include <cstddef>
+#include <vector>
 
 namespace nn::ref {
 namespace {
@@ -30,37 +32,40 @@ int output_index(int i, int k, int pad, int stride, int out) {
 }  // namespace
 
 void conv2d_forward(const float* x, const float* w, const float* b, float* z, int n, const ConvShape& s) {
+  std::vector<double> sum(s.filters);  // z[i][oy][ox][f] for every f, being added up
   for (int i = 0; i < n; ++i)
     for (int oy = 0; oy < s.out_h; ++oy)
-      for (int ox = 0; ox < s.out_w; ++ox)
-        for (int f = 0; f < s.filters; ++f) {
-          double sum = b[f];
-          for (int ky = 0; ky < s.kernel; ++ky)
-            for (int kx = 0; kx < s.kernel; ++kx) {
-              const int iy = oy * s.stride + ky - s.pad_top, ix = ox * s.stride + kx - s.pad_left;
-              if (!inside(s, iy, ix)) continue;  // padding: x = 0 there
-              for (int c = 0; c < s.channels; ++c)
-                sum += static_cast<double>(x[x_at(s, i, iy, ix, c)]) * w[w_at(s, ky, kx, c, f)];
+      for (int ox = 0; ox < s.out_w; ++ox) {
+        for (int f = 0; f < s.filters; ++f) sum[f] = b[f];
+        for (int ky = 0; ky < s.kernel; ++ky)
+          for (int kx = 0; kx < s.kernel; ++kx) {
+            const int iy = oy * s.stride + ky - s.pad_top, ix = ox * s.stride + kx - s.pad_left;
+            if (!inside(s, iy, ix)) continue;  // padding: x = 0 there
+            for (int c = 0; c < s.channels; ++c) {
+              const double xv = x[x_at(s, i, iy, ix, c)];
+              for (int f = 0; f < s.filters; ++f) sum[f] += xv * w[w_at(s, ky, kx, c, f)];
             }
-          z[z_at(s, i, oy, ox, f)] = static_cast<float>(sum);
-        }
+          }
+        for (int f = 0; f < s.filters; ++f) z[z_at(s, i, oy, ox, f)] = static_cast<float>(sum[f]);
+      }
 }
 
 void conv2d_weight_grad(const float* x, const float* dz, float* dw, int n, const ConvShape& s) {
+  std::vector<double> sum(s.filters);  // dW[ky][kx][c][f] for every f, being added up
   for (int ky = 0; ky < s.kernel; ++ky)
     for (int kx = 0; kx < s.kernel; ++kx)
-      for (int c = 0; c < s.channels; ++c)
-        for (int f = 0; f < s.filters; ++f) {
-          double sum = 0;
-          for (int i = 0; i < n; ++i)
-            for (int oy = 0; oy < s.out_h; ++oy)
-              for (int ox = 0; ox < s.out_w; ++ox) {
-                const int iy = oy * s.stride + ky - s.pad_top, ix = ox * s.stride + kx - s.pad_left;
-                if (!inside(s, iy, ix)) continue;
-                sum += static_cast<double>(x[x_at(s, i, iy, ix, c)]) * dz[z_at(s, i, oy, ox, f)];
-              }
-          dw[w_at(s, ky, kx, c, f)] += static_cast<float>(sum);
-        }
+      for (int c = 0; c < s.channels; ++c) {
+        std::fill(sum.begin(), sum.end(), 0.0);
+        for (int i = 0; i < n; ++i)
+          for (int oy = 0; oy < s.out_h; ++oy)
+            for (int ox = 0; ox < s.out_w; ++ox) {
+              const int iy = oy * s.stride + ky - s.pad_top, ix = ox * s.stride + kx - s.pad_left;
+              if (!inside(s, iy, ix)) continue;
+              const double xv = x[x_at(s, i, iy, ix, c)];
+              for (int f = 0; f < s.filters; ++f) sum[f] += xv * dz[z_at(s, i, oy, ox, f)];
+            }
+        for (int f = 0; f < s.filters; ++f) dw[w_at(s, ky, kx, c, f)] += static_cast<float>(sum[f]);
+      }
 }
 
 void conv2d_bias_grad(const float* dz, float* db, int n, const ConvShape& s) {
@@ -74,23 +79,25 @@ void conv2d_bias_grad(const float* dz, float* db, int n, const ConvShape& s) {
 }
 
 void conv2d_input_grad(const float* dz, const float* w, float* dx, int n, const ConvShape& s) {
+  std::vector<double> sum(s.channels);  // dx[i][iy][ix][c] for every c, being added up
   for (int i = 0; i < n; ++i)
     for (int iy = 0; iy < s.in_h; ++iy)
-      for (int ix = 0; ix < s.in_w; ++ix)
-        for (int c = 0; c < s.channels; ++c) {
-          double sum = 0;
-          for (int ky = 0; ky < s.kernel; ++ky) {
-            const int oy = output_index(iy, ky, s.pad_top, s.stride, s.out_h);
-            if (oy < 0) continue;  // no window puts offset ky on this row
-            for (int kx = 0; kx < s.kernel; ++kx) {
-              const int ox = output_index(ix, kx, s.pad_left, s.stride, s.out_w);
-              if (ox < 0) continue;
-              for (int f = 0; f < s.filters; ++f)
-                sum += static_cast<double>(dz[z_at(s, i, oy, ox, f)]) * w[w_at(s, ky, kx, c, f)];
+      for (int ix = 0; ix < s.in_w; ++ix) {
+        std::fill(sum.begin(), sum.end(), 0.0);
+        for (int ky = 0; ky < s.kernel; ++ky) {
+          const int oy = output_index(iy, ky, s.pad_top, s.stride, s.out_h);
+          if (oy < 0) continue;  // no window puts offset ky on this row
+          for (int kx = 0; kx < s.kernel; ++kx) {
+            const int ox = output_index(ix, kx, s.pad_left, s.stride, s.out_w);
+            if (ox < 0) continue;
+            for (int f = 0; f < s.filters; ++f) {
+              const double dzv = dz[z_at(s, i, oy, ox, f)];
+              for (int c = 0; c < s.channels; ++c) sum[c] += dzv * w[w_at(s, ky, kx, c, f)];
             }
           }
-          dx[x_at(s, i, iy, ix, c)] = static_cast<float>(sum);
         }
+        for (int c = 0; c < s.channels; ++c) dx[x_at(s, i, iy, ix, c)] = static_cast<float>(sum[c]);
+      }
 }
 
 }  // namespace nn::ref

@@ -4,6 +4,12 @@
 // Like everything in src/reference/: one idea per function, one thread, sums in double.
 // These are also the oracle the tests hold both fast paths (im2col and implicit GEMM) to.
 //
+// The innermost loop runs along the last axis of the result (filters, or channels), one
+// double accumulator per element: each sum still adds its terms in the order of its
+// formula, so the numbers are those of one-sum-at-a-time loops, but the compiler can
+// vectorise the loop and there is no chain of dependent additions (~5x faster, which lets
+// make test train tutorials 09 and 11 in reference mode).
+//
 // Legend: N batch, H W C input image, Ho Wo output image, F filters, k the k×k window,
 // s the stride, pt pl the padding above and to the left (kernels/conv_shape.h; "same" and
 // "valid" in layers/window.h). The input pixel output pixel (oy, ox) sees at window

@@ -1,6 +1,8 @@
 #include "reference/conv2d_transpose.h"
 
+#include <algorithm>
 #include <cstddef>
+#include <vector>
 
 namespace nn::ref {
 namespace {
@@ -40,59 +42,64 @@ int input_index(int o, int k, int pad, int stride, int in) {
 
 void conv2d_transpose_forward(const float* x, const float* w, const float* b, float* y, int n, const ConvShape& t) {
   const Geometry g = geometry(t);
+  std::vector<double> sum(g.out_c);  // y[i][oy][ox][f] for every f, being added up
   for (int i = 0; i < n; ++i)
     for (int oy = 0; oy < g.out_h; ++oy)
-      for (int ox = 0; ox < g.out_w; ++ox)
-        for (int f = 0; f < g.out_c; ++f) {
-          double sum = b[f];
-          for (int ky = 0; ky < g.k; ++ky) {
-            const int iy = input_index(oy, ky, g.pt, g.s, g.in_h);
-            if (iy < 0) continue;  // no input pixel reaches this row at offset ky
-            for (int kx = 0; kx < g.k; ++kx) {
-              const int ix = input_index(ox, kx, g.pl, g.s, g.in_w);
-              if (ix < 0) continue;
-              for (int c = 0; c < g.in_c; ++c)
-                sum += static_cast<double>(x[x_at(g, i, iy, ix, c)]) * w[w_at(g, ky, kx, f, c)];
+      for (int ox = 0; ox < g.out_w; ++ox) {
+        for (int f = 0; f < g.out_c; ++f) sum[f] = b[f];
+        for (int ky = 0; ky < g.k; ++ky) {
+          const int iy = input_index(oy, ky, g.pt, g.s, g.in_h);
+          if (iy < 0) continue;  // no input pixel reaches this row at offset ky
+          for (int kx = 0; kx < g.k; ++kx) {
+            const int ix = input_index(ox, kx, g.pl, g.s, g.in_w);
+            if (ix < 0) continue;
+            for (int c = 0; c < g.in_c; ++c) {
+              const double xv = x[x_at(g, i, iy, ix, c)];
+              for (int f = 0; f < g.out_c; ++f) sum[f] += xv * w[w_at(g, ky, kx, f, c)];
             }
           }
-          y[y_at(g, i, oy, ox, f)] = static_cast<float>(sum);
         }
+        for (int f = 0; f < g.out_c; ++f) y[y_at(g, i, oy, ox, f)] = static_cast<float>(sum[f]);
+      }
 }
 
 void conv2d_transpose_input_grad(const float* dy, const float* w, float* dx, int n, const ConvShape& t) {
   const Geometry g = geometry(t);
+  std::vector<double> sum(g.in_c);  // dx[i][iy][ix][c] for every c, being added up
   for (int i = 0; i < n; ++i)
     for (int iy = 0; iy < g.in_h; ++iy)
-      for (int ix = 0; ix < g.in_w; ++ix)
-        for (int c = 0; c < g.in_c; ++c) {
-          double sum = 0;
-          for (int ky = 0; ky < g.k; ++ky)
-            for (int kx = 0; kx < g.k; ++kx) {
-              const int oy = iy * g.s + ky - g.pt, ox = ix * g.s + kx - g.pl;
-              if (!lands(g, oy, ox)) continue;  // that share fell in the padding
-              for (int f = 0; f < g.out_c; ++f)
-                sum += static_cast<double>(dy[y_at(g, i, oy, ox, f)]) * w[w_at(g, ky, kx, f, c)];
+      for (int ix = 0; ix < g.in_w; ++ix) {
+        std::fill(sum.begin(), sum.end(), 0.0);
+        for (int ky = 0; ky < g.k; ++ky)
+          for (int kx = 0; kx < g.k; ++kx) {
+            const int oy = iy * g.s + ky - g.pt, ox = ix * g.s + kx - g.pl;
+            if (!lands(g, oy, ox)) continue;  // that share fell in the padding
+            for (int f = 0; f < g.out_c; ++f) {
+              const double dyv = dy[y_at(g, i, oy, ox, f)];
+              for (int c = 0; c < g.in_c; ++c) sum[c] += dyv * w[w_at(g, ky, kx, f, c)];
             }
-          dx[x_at(g, i, iy, ix, c)] = static_cast<float>(sum);
-        }
+          }
+        for (int c = 0; c < g.in_c; ++c) dx[x_at(g, i, iy, ix, c)] = static_cast<float>(sum[c]);
+      }
 }
 
 void conv2d_transpose_weight_grad(const float* x, const float* dy, float* dw, int n, const ConvShape& t) {
   const Geometry g = geometry(t);
+  std::vector<double> sum(g.in_c);  // dW[ky][kx][f][c] for every c, being added up
   for (int ky = 0; ky < g.k; ++ky)
     for (int kx = 0; kx < g.k; ++kx)
-      for (int f = 0; f < g.out_c; ++f)
-        for (int c = 0; c < g.in_c; ++c) {
-          double sum = 0;
-          for (int i = 0; i < n; ++i)
-            for (int iy = 0; iy < g.in_h; ++iy)
-              for (int ix = 0; ix < g.in_w; ++ix) {
-                const int oy = iy * g.s + ky - g.pt, ox = ix * g.s + kx - g.pl;
-                if (!lands(g, oy, ox)) continue;
-                sum += static_cast<double>(dy[y_at(g, i, oy, ox, f)]) * x[x_at(g, i, iy, ix, c)];
-              }
-          dw[w_at(g, ky, kx, f, c)] += static_cast<float>(sum);
-        }
+      for (int f = 0; f < g.out_c; ++f) {
+        std::fill(sum.begin(), sum.end(), 0.0);
+        for (int i = 0; i < n; ++i)
+          for (int iy = 0; iy < g.in_h; ++iy)
+            for (int ix = 0; ix < g.in_w; ++ix) {
+              const int oy = iy * g.s + ky - g.pt, ox = ix * g.s + kx - g.pl;
+              if (!lands(g, oy, ox)) continue;
+              const double dyv = dy[y_at(g, i, oy, ox, f)];
+              for (int c = 0; c < g.in_c; ++c) sum[c] += dyv * x[x_at(g, i, iy, ix, c)];
+            }
+        for (int c = 0; c < g.in_c; ++c) dw[w_at(g, ky, kx, f, c)] += static_cast<float>(sum[c]);
+      }
 }
 
 void conv2d_transpose_bias_grad(const float* dy, float* db, int n, const ConvShape& t) {

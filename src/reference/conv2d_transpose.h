@@ -9,6 +9,9 @@
 // and a landing place outside the output (the padding) is dropped. W is (k, k, F, C), the
 // layout Keras stores a transposed kernel in.
 //
+// As in reference/conv2d.h, the innermost loop runs along the result's last axis with one
+// double accumulator per element, adding each sum's terms in the order of its formula.
+//
 // The geometry is given as the ConvShape of the Conv2D this layer is the transpose of (a
 // Conv2D from (Ho, Wo, F) to (H, W, C)): shape.in_h, in_w, channels are this layer's
 // OUTPUT (Ho, Wo, F), shape.out_h, out_w, filters its INPUT (H, W, C).
