@@ -174,5 +174,9 @@ int main(int argc, char** argv) {
               "  (tests/test_onnx_tools.cpp checks exactly that, for this model and the CNN).\n",
               onnx_file.c_str(), onnx_file.c_str(), onnx_file.c_str(), model.layers()[0]->name().c_str(),
               nn::shape_str(image_shape).substr(1, nn::shape_str(image_shape).size() - 2).c_str());
+  // Where to go from here: the same pieces, put to other uses.
+  std::printf("\n  Next: tutorial 09 replaces this MLP with the chapter's convolutional network, and\n"
+              "  tutorial 11 uses the same pieces (layers, a loss, backpropagation, Adam) for a network\n"
+              "  that draws instead of sorting: an autoencoder, the first model of the book's chapter 3.\n");
   return !same;
 }
