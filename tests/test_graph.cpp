@@ -339,3 +339,91 @@ TEST_CASE("graph: summary adds Keras's \"Connected to\" column when the graph is
   Model chain(c, L::Dense(1)(c));
   CHECK(chain.summary_string().find("Connected to") == std::string::npos);
 }
+
+namespace {
+// A summary's lines; the table rows (those starting with a space) padded with spaces to
+// `width` columns, as Keras's print_row pads every row to the last column's end.
+std::string keras_lines(const std::vector<std::string>& lines, size_t width) {
+  std::string out;
+  for (const std::string& l : lines) out += (!l.empty() && l[0] == ' ' ? l + std::string(width - l.size(), ' ') : l) + "\n";
+  return out;
+}
+}  // namespace
+
+// What Keras 2.11's print_summary (keras/utils/layer_utils.py) prints for this model, line
+// for line. Not sequential-like (a depth holds two nodes), so: line_length 98, positions
+// [.33, .55, .67, 1] × 98 = [32, 53, 65, 98]; each field is cut 2 columns before its end
+// (the last one at 98), a cut falls right after "'," (so each input of a merge gets its own
+// line, the rest starting with the space after the comma), every row is padded to 98, an
+// empty row of 98 spaces follows every layer; "=" and "_" rules of 98; totals with ",".
+TEST_CASE("graph: summary of a diamond is Keras 2.11's, character for character") {
+  reset_layer_names();
+  Node in = L::Input({3});
+  Node a = L::Dense(4)(in), b = L::Dense(4)(in);
+  Model m(in, L::Dense(2)(L::Add()({a, b})));
+  const std::string blank;  // an empty row: 98 spaces once padded
+  const std::vector<std::string> expected = {
+      "Model: \"model\"",
+      std::string(98, '_'),
+      " Layer (type)                   Output Shape         Param #     Connected to",
+      std::string(98, '='),
+      " input_1 (InputLayer)           [(None, 3)]          0           []",
+      " ",
+      " dense (Dense)                  (None, 4)            16          ['input_1[0][0]']",
+      " ",
+      " dense_1 (Dense)                (None, 4)            16          ['input_1[0][0]']",
+      " ",
+      " add (Add)                      (None, 4)            0           ['dense[0][0]',",
+      "                                                                  'dense_1[0][0]']",
+      " ",
+      " dense_2 (Dense)                (None, 2)            10          ['add[0][0]']",
+      " ",
+      std::string(98, '='),
+      "Total params: 42",
+      "Trainable params: 42",
+      "Non-trainable params: 0",
+      std::string(98, '_'),
+  };
+  CHECK(m.summary_string() == keras_lines(expected, 98));
+}
+
+TEST_CASE("graph: summary lists layers in Keras's order (by depth), and a shared layer's calls") {
+  SUBCASE("a short branch beside a long one: Keras lists the deeper layer first") {
+    reset_layer_names();
+    Node in = L::Input({3});
+    Node shortcut = L::Dense(2)(in);  // dense: depth 2
+    Node deep = L::Dense(2)(in);      // dense_1: depth 3
+    deep = L::Dense(2)(deep);         // dense_2: depth 2
+    Model m(in, L::Dense(1)(L::Add()({shortcut, deep})));
+    CHECK(m.layers()[1]->name() == "dense");  // the model itself keeps the order of the calls
+    const std::string s = m.summary_string();
+    const size_t d0 = s.find(" dense (Dense)"), d1 = s.find(" dense_1 (Dense)"), d2 = s.find(" dense_2 (Dense)");
+    REQUIRE(d0 != std::string::npos);
+    CHECK(d1 < d0);  // Keras: input_1, dense_1, dense, dense_2, add, dense_3
+    CHECK(d0 < d2);
+    CHECK(d2 < s.find(" add (Add)"));
+  }
+  SUBCASE("a layer called twice in a row is not sequential-like for Keras: its row lists both calls") {
+    reset_layer_names();
+    Node in = L::Input({4});
+    L::Dense d(4, "tanh");
+    Model m(in, L::Dense(2)(d(d(in))));
+    const std::string s = m.summary_string();
+    CHECK(s.find(std::string(98, '=')) != std::string::npos);
+    const std::string first = " dense (Dense)                  (None, 4)            20          ['input_1[0][0]',";
+    const size_t at = s.find(first);
+    REQUIRE(at != std::string::npos);
+    CHECK(s.substr(at + 99, 80) == std::string(65, ' ') + " 'dense[0][0]']");  // the next row
+    CHECK(s.find(" dense_1 (Dense)                (None, 2)            10          ['dense[1][0]']") != std::string::npos);
+  }
+  SUBCASE("a nested model's first call is Keras's node 1") {
+    reset_layer_names();
+    Node dec_in = L::Input({3});
+    Model inner(dec_in, L::Dense(3)(dec_in), "inner");
+    Node in = L::Input({3});
+    Model m(in, L::Add()({inner(in), L::Dense(3)(in)}));
+    const std::string s = m.summary_string();
+    CHECK(s.find(" inner (Functional)             (None, 3)            12          ['input_2[0][0]']") != std::string::npos);
+    CHECK(s.find(" add (Add)                      (None, 3)            0           ['inner[1][0]',") != std::string::npos);
+  }
+}
