@@ -92,9 +92,7 @@ size_t Graph::calls(const Layer& layer) const {
 }
 
 int Graph::node_index(size_t node) const {
-  const GraphNode& n = nodes_[node];
-  const bool nested = dynamic_cast<const Functional*>(n.layer.get()) != nullptr;
-  return static_cast<int>(n.call) + (nested ? 1 : 0);
+  return static_cast<int>(nodes_[node].call) + first_node_index(*nodes_[node].layer);
 }
 
 std::vector<std::shared_ptr<Layer>> Graph::keras_layer_order() const {

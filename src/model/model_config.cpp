@@ -315,8 +315,13 @@ struct NodeRange {
 // e.g. "layer 4 (\"decoder\"): " for a nested one). `names` collects every layer name seen
 // in the file, so a nested model's layers cannot take an outer layer's name (their weights
 // would share the key "<layer>/<param>").
+constexpr int kMaxNesting = 32;  // models inside models: far more than anyone writes, and a bounded recursion
+
 ModelConfig parse_model(const Parser& p, const Json& cfg, const std::string& class_name, const std::string& scope,
-                        std::set<std::string>& names) {
+                        std::set<std::string>& names, int depth = 0) {
+  if (depth > kMaxNesting)
+    p.fail(scope + "config", "models are nested more than " + std::to_string(kMaxNesting) + " deep; nnscratch reads up to " +
+                                 std::to_string(kMaxNesting));
   ModelConfig mc;
   mc.class_name = class_name;
   const bool functional = mc.class_name == "Functional";
@@ -348,7 +353,7 @@ ModelConfig parse_model(const Parser& p, const Json& cfg, const std::string& cla
     names.insert(l.name);
     const bool nested = l.class_name == "Functional";
     if (nested)  // a model inside this one: its "config" is a whole model's
-      l.model = parse_model(p, entry.at("config"), "Functional", where + ": ", names);
+      l.model = parse_model(p, entry.at("config"), "Functional", where + ": ", names, depth + 1);
     else
       l.config = p.config(entry.at("config"), where);
     const bool is_input = l.class_name == "InputLayer";
