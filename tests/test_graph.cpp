@@ -267,13 +267,6 @@ TEST_CASE("graph: model.save and load_model give the same graph, shared layers a
   }
 }
 
-TEST_CASE("graph: export_onnx says it exports chains only") {
-  auto m = diamond();
-  CHECK_FALSE(m->is_chain());
-  nn_test::TempDir dir("graph_onnx");
-  CHECK_THROWS_WITH_AS(export_onnx(*m, dir.str() + "/d.onnx"), doctest::Contains("chains of layers only"), Error);
-}
-
 TEST_CASE("graph: a model called on a node nests; the nested model equals the flat one") {
   reset_layer_names();
   set_seed(21);
