@@ -146,12 +146,12 @@ inline ModelPtr graph_images() {
   return ModelPtr(new nn::Model(input, L::Dense(3, "softmax")(joined), "graph_images"));
 }
 
-// A nested model that is itself a graph (a residual block) in a graph: the block's output
-// joined with the input, Keras's node 1 of the block feeding the Concatenate.
+// A nested model that is itself a graph (a block summing three values: ONNX's Sum) in a
+// graph: the block's output joined with the input.
 inline ModelPtr nested_in_graph() {
   nn::Node block_in = L::Input({4});
   nn::Node x = L::Dense(4, "tanh")(block_in);
-  nn::Model block(block_in, L::Add()({x, L::Dense(4)(x)}), "block");
+  nn::Model block(block_in, L::Add()({x, L::Dense(4)(x), block_in}), "block");
   nn::Node input = L::Input({4});
   nn::Node joined = L::Concatenate()({block(input), input});
   return ModelPtr(new nn::Model(input, L::Dense(3, "softmax")(joined), "nested_in_graph"));
