@@ -8,6 +8,8 @@
 #include <cmath>
 #include <sstream>
 
+#include "chapter_models.h"
+#include "model/model_config.h"
 #include "nn.h"
 #include "test_util.h"
 
@@ -265,13 +267,6 @@ TEST_CASE("graph: model.save and load_model give the same graph, shared layers a
   }
 }
 
-TEST_CASE("graph: export_onnx says it exports chains only") {
-  auto m = diamond();
-  CHECK_FALSE(m->is_chain());
-  nn_test::TempDir dir("graph_onnx");
-  CHECK_THROWS_WITH_AS(export_onnx(*m, dir.str() + "/d.onnx"), doctest::Contains("chains of layers only"), Error);
-}
-
 TEST_CASE("graph: a model called on a node nests; the nested model equals the flat one") {
   reset_layer_names();
   set_seed(21);
@@ -338,4 +333,213 @@ TEST_CASE("graph: summary adds Keras's \"Connected to\" column when the graph is
   Node c = L::Input({3});
   Model chain(c, L::Dense(1)(c));
   CHECK(chain.summary_string().find("Connected to") == std::string::npos);
+}
+
+namespace {
+// A summary's lines; the table rows (those starting with a space) padded with spaces to
+// `width` columns, as Keras's print_row pads every row to the last column's end.
+std::string keras_lines(const std::vector<std::string>& lines, size_t width) {
+  std::string out;
+  for (const std::string& l : lines) out += (!l.empty() && l[0] == ' ' ? l + std::string(width - l.size(), ' ') : l) + "\n";
+  return out;
+}
+}  // namespace
+
+// What Keras 2.11's print_summary (keras/utils/layer_utils.py) prints for this model, line
+// for line. Not sequential-like (a depth holds two nodes), so: line_length 98, positions
+// [.33, .55, .67, 1] × 98 = [32, 53, 65, 98]; each field is cut 2 columns before its end
+// (the last one at 98), a cut falls right after "'," (so each input of a merge gets its own
+// line, the rest starting with the space after the comma), every row is padded to 98, an
+// empty row of 98 spaces follows every layer; "=" and "_" rules of 98; totals with ",".
+TEST_CASE("graph: summary of a diamond is Keras 2.11's, character for character") {
+  reset_layer_names();
+  Node in = L::Input({3});
+  Node a = L::Dense(4)(in), b = L::Dense(4)(in);
+  Model m(in, L::Dense(2)(L::Add()({a, b})));
+  const std::string blank;  // an empty row: 98 spaces once padded
+  const std::vector<std::string> expected = {
+      "Model: \"model\"",
+      std::string(98, '_'),
+      " Layer (type)                   Output Shape         Param #     Connected to",
+      std::string(98, '='),
+      " input_1 (InputLayer)           [(None, 3)]          0           []",
+      " ",
+      " dense (Dense)                  (None, 4)            16          ['input_1[0][0]']",
+      " ",
+      " dense_1 (Dense)                (None, 4)            16          ['input_1[0][0]']",
+      " ",
+      " add (Add)                      (None, 4)            0           ['dense[0][0]',",
+      "                                                                  'dense_1[0][0]']",
+      " ",
+      " dense_2 (Dense)                (None, 2)            10          ['add[0][0]']",
+      " ",
+      std::string(98, '='),
+      "Total params: 42",
+      "Trainable params: 42",
+      "Non-trainable params: 0",
+      std::string(98, '_'),
+  };
+  CHECK(m.summary_string() == keras_lines(expected, 98));
+}
+
+TEST_CASE("graph: summary lists layers in Keras's order (by depth), and a shared layer's calls") {
+  SUBCASE("a short branch beside a long one: Keras lists the deeper layer first") {
+    reset_layer_names();
+    Node in = L::Input({3});
+    Node shortcut = L::Dense(2)(in);  // dense: depth 2
+    Node deep = L::Dense(2)(in);      // dense_1: depth 3
+    deep = L::Dense(2)(deep);         // dense_2: depth 2
+    Model m(in, L::Dense(1)(L::Add()({shortcut, deep})));
+    CHECK(m.layers()[1]->name() == "dense");  // the model itself keeps the order of the calls
+    const std::string s = m.summary_string();
+    const size_t d0 = s.find(" dense (Dense)"), d1 = s.find(" dense_1 (Dense)"), d2 = s.find(" dense_2 (Dense)");
+    REQUIRE(d0 != std::string::npos);
+    CHECK(d1 < d0);  // Keras: input_1, dense_1, dense, dense_2, add, dense_3
+    CHECK(d0 < d2);
+    CHECK(d2 < s.find(" add (Add)"));
+  }
+  SUBCASE("a layer called twice in a row is not sequential-like for Keras: its row lists both calls") {
+    reset_layer_names();
+    Node in = L::Input({4});
+    L::Dense d(4, "tanh");
+    Model m(in, L::Dense(2)(d(d(in))));
+    const std::string s = m.summary_string();
+    CHECK(s.find(std::string(98, '=')) != std::string::npos);
+    const std::string first = " dense (Dense)                  (None, 4)            20          ['input_1[0][0]',";
+    const size_t at = s.find(first);
+    REQUIRE(at != std::string::npos);
+    CHECK(s.substr(at + 99, 80) == std::string(65, ' ') + " 'dense[0][0]']");  // the next row
+    CHECK(s.find(" dense_1 (Dense)                (None, 2)            10          ['dense[1][0]']") != std::string::npos);
+  }
+  SUBCASE("a nested model's first call is Keras's node 1") {
+    reset_layer_names();
+    Node dec_in = L::Input({3});
+    Model inner(dec_in, L::Dense(3)(dec_in), "inner");
+    Node in = L::Input({3});
+    Model m(in, L::Add()({inner(in), L::Dense(3)(in)}));
+    const std::string s = m.summary_string();
+    CHECK(s.find(" inner (Functional)             (None, 3)            12          ['input_2[0][0]']") != std::string::npos);
+    CHECK(s.find(" add (Add)                      (None, 3)            0           ['inner[1][0]',") != std::string::npos);
+  }
+}
+
+TEST_CASE("graph: the autoencoder helper has the book's counts") {
+  reset_layer_names();
+  chapter::Autoencoder a = chapter::autoencoder();
+  CHECK(a.encoder->summary_string().find("Total params: 96,770") != std::string::npos);
+  CHECK(a.decoder->summary_string().find("Total params: 246,273") != std::string::npos);
+  CHECK(a.autoencoder->summary_string().find("Total params: 343,043") != std::string::npos);
+}
+
+TEST_CASE("graph: model.save and load_model of the autoencoder (a nested decoder): bit-identical, decoder by name") {
+  reset_layer_names();
+  set_seed(31);
+  // 8×8 images, 4/8/16 filters, a Dropout in the decoder. (Fewer filters, or a larger
+  // learning rate, and the little network's ReLUs all die at once: then no mask matters,
+  // and a Dropout generator restored wrongly would go unnoticed.)
+  chapter::Autoencoder a = chapter::autoencoder(8, 4, 0.25f);
+  Model& ae = *a.autoencoder;
+  ae.compile(losses::BinaryCrossentropy(), optimizers::Adam(0.001f));
+  Tensor x({6, 8, 8, 1});
+  Rng rng(32);
+  for (float& v : x) v = rng.uniform();
+  for (int i = 0; i < 3; ++i) ae.train_on_batch(x, x);  // weights, Adam's m and v, Dropout's stream all moved
+  nn_test::TempDir dir("graph_ae");
+  const std::string path = dir.str() + "/ae.nnz";
+  ae.save(path, {.include_optimizer = true});
+
+  // Keras's layout: the decoder is one layer whose config is the decoder's own, and its
+  // first call in the autoencoder is node 1.
+  const std::string json = nn_test::zip_entry_text(path, "config.json");
+  CHECK(json.find("\"class_name\": \"Functional\",\n        \"name\": \"decoder\",\n        \"config\": {\n"
+                  "          \"name\": \"decoder\",\n          \"layers\": [") != std::string::npos);
+  CHECK(json.find("\"output_layers\": [[\"decoder\", 1, 0]]") != std::string::npos);
+  CHECK(json.find("\"inbound_nodes\": [[[\"dense\", 0, 0]]]") != std::string::npos);  // the decoder reads the encoder's Dense
+
+  auto back = load_model(path);
+  CHECK(same_bits(back->predict(x), ae.predict(x)));
+  CHECK(back->summary_string() == ae.summary_string());
+  Layer& decoder = back->get_layer("decoder");
+  REQUIRE(decoder.type() == "Functional");
+  Model& loaded_decoder = dynamic_cast<Functional&>(decoder).model();
+  const Tensor z = a.encoder->predict(x);
+  CHECK(same_bits(loaded_decoder.predict(z), a.decoder->predict(z)));
+  CHECK(loaded_decoder.get_layer("dropout").type() == "Dropout");
+  // With the optimizer and the Dropout generator restored, training goes on identically.
+  for (int i = 0; i < 2; ++i) {
+    const float la = ae.train_on_batch(x, x), lb = back->train_on_batch(x, x);
+    CHECK(la == lb);
+  }
+  CHECK(same_bits(back->predict(x), ae.predict(x)));
+  // The loaded model's file is the same file again.
+  back->save(dir.str() + "/again.nnz", {.include_optimizer = true});
+  ae.save(path, {.include_optimizer = true});
+  CHECK(read_file(dir.str() + "/again.nnz") == read_file(path));
+}
+
+TEST_CASE("graph: model.save and load_model of nested models in a graph, two levels deep, with a shared layer") {
+  reset_layer_names();
+  set_seed(33);
+  Node core_in = L::Input({3});
+  L::Dense shared(3, "tanh");
+  Node h = shared(core_in);
+  Model core(core_in, L::Add()({h, shared(h)}), "core");  // a layer called twice, inside the innermost model
+  Node middle_in = L::Input({3});
+  Model middle(middle_in, L::Dense(3)(core(middle_in)), "middle");
+  Node in = L::Input({3});
+  Node branch = L::Dense(2)(in);  // the outer graph: a branch beside the nested model
+  Node joined = L::Concatenate()({middle(in), branch});
+  Model outer(in, L::Dense(1)(joined), "outer");
+  const Tensor x = random_tensor({5, 3}, 34);
+  nn_test::TempDir dir("graph_nested_save");
+  outer.save(dir.str() + "/o.nnz");
+  const std::string json = nn_test::zip_entry_text(dir.str() + "/o.nnz", "config.json");
+  CHECK(json.find("[[\"middle\", 1, 0], [\"dense_2\", 0, 0]]") != std::string::npos);  // Concatenate's inputs
+  CHECK(json.find("[[[\"input_1\", 0, 0]], [[\"dense\", 0, 0]]]") != std::string::npos);  // shared's two calls, in core
+  auto back = load_model(dir.str() + "/o.nnz");
+  CHECK(same_bits(back->predict(x), outer.predict(x)));
+  CHECK(back->summary_string() == outer.summary_string());
+  Model& m = dynamic_cast<Functional&>(back->get_layer("middle")).model();
+  Model& c = dynamic_cast<Functional&>(m.get_layer("core")).model();
+  CHECK(c.calls_of(c.get_layer("dense")) == 2);
+  CHECK(same_bits(c.predict(x), core.predict(x)));
+  // A file whose outer model reads the nested model's node 0 (which Keras never writes)
+  // is a clear error.
+  std::string bad = json;
+  bad.replace(bad.find("[\"middle\", 1, 0]"), 16, "[\"middle\", 0, 0]");
+  CHECK_THROWS_WITH_AS(model_config_from_json(bad), doctest::Contains("names call 0 of \"middle\", which has only call 1"),
+                       IoError);
+}
+
+TEST_CASE("graph: a checkpoint restores the generator of a Dropout inside a nested model; resume is bit-identical") {
+  // As the test above for the diamond: a fit saves a checkpoint and goes on; a fresh model
+  // resumes from it and fits as long: the two must end on the same weights.
+  auto train = [](int epochs, const std::string& ckpt_in, const std::string& ckpt_out) {
+    reset_layer_names();
+    set_seed(35);
+    chapter::Autoencoder a = chapter::autoencoder(8, 4, 0.5f);  // (small, but its ReLUs stay alive)
+    Model& ae = *a.autoencoder;
+    ae.compile(losses::BinaryCrossentropy(), optimizers::Adam(0.001f));
+    Tensor x({12, 8, 8, 1});
+    Rng rng(36);
+    for (float& v : x) v = rng.uniform();
+    if (!ckpt_in.empty()) ae.resume_from(ckpt_in);
+    ae.fit(x, x, {.batch_size = 4, .epochs = epochs, .verbose = 0, .seed = 7});
+    if (!ckpt_out.empty()) {
+      ae.save_checkpoint(ckpt_out);
+      // the checkpoint holds the nested Dropout's generator
+      CHECK_FALSE(nn_test::zip_entry_text(ckpt_out, "checkpoint/rng/dropout/state.npy").empty());
+      ae.fit(x, x, {.batch_size = 4, .epochs = epochs, .verbose = 0, .seed = 7});
+    }
+    return ae.get_weights();
+  };
+  nn_test::TempDir dir("graph_nested_ckpt");
+  const auto continued = train(1, "", dir.str() + "/c.npz");
+  const auto resumed = train(1, dir.str() + "/c.npz", "");
+  const auto once = train(1, "", "");
+  REQUIRE(continued.size() == resumed.size());
+  for (size_t i = 0; i < continued.size(); ++i) {
+    CHECK(same_bits(continued[i], resumed[i]));
+    CHECK_FALSE(same_bits(once[i], resumed[i]));  // (2 epochs against 1: the test can fail)
+  }
 }

@@ -50,11 +50,9 @@ void train_steps(nn::Model& model, int steps, const nn::Shape& sample, uint64_t 
 
 // The file's config.json, as text.
 std::string config_text(const std::string& path) {
-  const std::vector<uint8_t> bytes = nn::read_file(path);
-  for (const nn::ZipEntry& f : nn::decode_zip(bytes.data(), bytes.size()))
-    if (f.name == "config.json") return std::string(f.data.begin(), f.data.end());
-  FAIL("no config.json in " << path);
-  return "";
+  const std::string text = nn_test::zip_entry_text(path, "config.json");
+  if (text.empty()) FAIL("no config.json in " << path);
+  return text;
 }
 
 // Writes a copy of the model file `from` to `to`, with `edit` applied to its list of files.

@@ -286,6 +286,84 @@ TEST_CASE("onnx: the decoder's Reshape, Resize and ConvTranspose nodes, with Ker
   CHECK(target[3] == 8);
 }
 
+// NodeProto's name is field 3.
+const Field* node_named(const std::vector<Field>& nodes, const std::string& name) {
+  for (const Field& n : nodes)
+    if (one(n.bytes, 3).bytes == name) return &n;
+  return nullptr;
+}
+std::vector<std::string> node_inputs(const Field& node) {
+  std::vector<std::string> in;
+  for (const Field& f : all(node.bytes, 1)) in.push_back(f.bytes);
+  return in;
+}
+
+TEST_CASE("onnx: a graph: merges in one layout, Keras's axis moved with the channels, a shared layer's weights once") {
+  nn::reset_layer_names();
+  auto model = onnx_test::graph_images();
+  const std::string graph = graph_of(*model);
+  const std::vector<Field> nodes = all(graph, 1);
+  // Add sums the two channels-first convolutions as they are.
+  const Field* add = node_named(nodes, "add");
+  REQUIRE(add);
+  CHECK(one(add->bytes, 4).bytes == "Add");
+  CHECK(node_inputs(*add) == std::vector<std::string>{"conv2d_channels_first", "conv2d_1_channels_first"});
+  // Concatenate (axis -1, the channels) of the sum and the input: the input, channels-last,
+  // is transposed once into the sum's layout, and the channels are ONNX's axis 1 there.
+  const Field* channels = node_named(nodes, "concatenate");
+  REQUIRE(channels);
+  CHECK(node_inputs(*channels) == std::vector<std::string>{"add_channels_first", "input_1_channels_first"});
+  auto int_attribute = [&](const Field& node, const std::string& name) -> int64_t {
+    for (const Field& a : all(node.bytes, 5))
+      if (one(a.bytes, 1).bytes == name) return static_cast<int64_t>(one(a.bytes, 3).varint);  // AttributeProto 3: i
+    FAIL("no attribute " << name);
+    return -1;
+  };
+  CHECK(int_attribute(*channels, "axis") == 1);
+  // Concatenate(1), the height: axis 2 of a channels-first (N, C, H, W) value.
+  const Field* rows = node_named(nodes, "concatenate_1");
+  REQUIRE(rows);
+  CHECK(int_attribute(*rows, "axis") == 2);
+  CHECK(int_attribute(*node_named(nodes, "concatenate_2"), "axis") == 1);  // two vectors (N, D)
+  // The input is transposed once although two convolutions and a Concatenate read it.
+  int input_transposes = 0;
+  for (const Field& n : nodes) input_transposes += one(n.bytes, 3).bytes == "input_1/to_channels_first";
+  CHECK(input_transposes == 1);
+  // The Dense layer called twice: two Gemm nodes, one kernel and one bias in the file.
+  const Field* first = node_named(nodes, "dense_1");
+  const Field* second = node_named(nodes, "dense_1/call_1");
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(node_inputs(*first) == std::vector<std::string>{"dense", "dense_1/kernel", "dense_1/bias"});
+  CHECK(node_inputs(*second) == std::vector<std::string>{"dense_1", "dense_1/kernel", "dense_1/bias"});
+  int kernels = 0;
+  for (const Field& t : all(graph, 5)) kernels += one(t.bytes, 8).bytes == "dense_1/kernel";
+  CHECK(kernels == 1);
+  CHECK(one(one(graph, 12).bytes, 1).bytes == "dense_2");
+}
+
+TEST_CASE("onnx: a nested model is written into the outer graph, ending in an Identity of its name") {
+  nn::reset_layer_names();
+  auto model = onnx_test::autoencoder();
+  const std::string graph = graph_of(*model);
+  const std::vector<std::string> want = {
+      "Transpose", "Conv", "Relu", "Conv", "Relu", "Conv", "Relu", "Transpose", "Flatten", "Gemm",  // the encoder
+      "Gemm", "Reshape", "Transpose", "ConvTranspose", "Relu", "ConvTranspose", "Relu", "ConvTranspose", "Relu",
+      "Conv", "Sigmoid", "Identity", "Transpose"};  // the decoder's layers, its name, back to (N, H, W, C)
+  CHECK(op_types(graph) == want);
+  const std::vector<Field> nodes = all(graph, 1);
+  const Field* decoder = node_named(nodes, "decoder");
+  REQUIRE(decoder);
+  CHECK(node_inputs(*decoder) == std::vector<std::string>{"conv2d_3_channels_first"});
+  CHECK(one(one(graph, 12).bytes, 1).bytes == "decoder");
+  CHECK(value_dims(one(graph, 12).bytes) == std::vector<std::string>{"N", "8", "8", "1"});
+  // Two layers of one name anywhere in the nesting would be one ONNX value: refused.
+  nn::reset_layer_names();
+  auto twins = onnx_test::autoencoder();
+  twins->get_layer("dense").set_name("conv2d_3");  // the encoder's Dense takes the decoder's last layer's name
+  CHECK_THROWS_WITH_AS(nn::encode_onnx(*twins), doctest::Contains("two layers named \"conv2d_3\""), nn::Error);
+}
+
 TEST_CASE("onnx: a layer without an ONNX form is an error naming it and its type; nothing is written") {
   nn::reset_layer_names();
   nn::Node input = L::Input({4});

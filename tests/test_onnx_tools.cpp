@@ -5,8 +5,9 @@
 //     to 1e-5 (relative to the size of the number, for outputs above 1), at two batch
 //     sizes through one session, which also shows the batch dimension is symbolic
 //     (tests/onnx/run_onnxruntime.js).
-// The models are tests/onnx/export_models.h's: the chapter's MLP and CNN and four small ones
-// that put every exportable layer where exports go wrong.
+// The models are tests/onnx/export_models.h's: the chapter's MLP and CNN, tutorial 11's
+// autoencoder (small; the decoder nested), graphs (merges, a shared layer, a nested model in
+// a graph) and small ones that put every exportable layer where exports go wrong.
 // tests/onnx/ensure_tools.sh (make test runs it) installs both tools. Without node the
 // onnxruntime comparison is skipped with a notice; a missing python3-onnx or
 // onnxruntime-node (node being there) fails and says what to run.

@@ -9,6 +9,8 @@
 #include <system_error>
 #include <vector>
 
+#include "model/npz.h"
+#include "tensor/file_io.h"
 #include "tensor/rng.h"
 
 namespace nn_test {
@@ -46,6 +48,15 @@ inline std::vector<float> random_floats(size_t n, uint64_t seed) {
   std::vector<float> v(n);
   for (float& x : v) x = rng.uniform(-1.0f, 1.0f);
   return v;
+}
+
+// The text of the file `name` inside the zip at `path` (a model file's "config.json"), or ""
+// when the zip has no such file.
+inline std::string zip_entry_text(const std::string& path, const std::string& name) {
+  const std::vector<uint8_t> bytes = nn::read_file(path);
+  for (const nn::ZipEntry& f : nn::decode_zip(bytes.data(), bytes.size()))
+    if (f.name == name) return std::string(f.data.begin(), f.data.end());
+  return "";
 }
 
 }  // namespace nn_test

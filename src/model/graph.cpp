@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 
+#include "model/nested_model.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -88,6 +89,43 @@ size_t Graph::layer_index(const Layer& layer) const {
 
 size_t Graph::calls(const Layer& layer) const {
   return static_cast<size_t>(std::count_if(nodes_.begin(), nodes_.end(), [&](const GraphNode& n) { return n.layer.get() == &layer; }));
+}
+
+int Graph::node_index(size_t node) const {
+  return static_cast<int>(nodes_[node].call) + first_node_index(*nodes_[node].layer);
+}
+
+std::vector<std::shared_ptr<Layer>> Graph::keras_layer_order() const {
+  // Keras's _build_map: depth first back from each output, a node finished after its
+  // inputs (post-order), a layer numbered when the walk first enters one of its calls.
+  std::vector<size_t> finished;
+  std::vector<char> done(nodes_.size(), 0);
+  std::map<const Layer*, size_t> first_met;
+  std::function<void(size_t)> walk = [&](size_t i) {
+    if (done[i]) return;
+    first_met.emplace(nodes_[i].layer.get(), first_met.size());
+    for (size_t j : nodes_[i].inputs) walk(j);
+    done[i] = 1;
+    finished.push_back(i);
+  };
+  for (size_t o : outputs_) walk(o);
+  // Depths from the outputs back (Keras's loop, step for step): a node is one deeper than
+  // its deepest reader, and a layer as deep as its deepest call met so far.
+  std::vector<int> node_depth(nodes_.size(), 0);
+  std::map<const Layer*, int> layer_depth;
+  for (auto it = finished.rbegin(); it != finished.rend(); ++it) {
+    const GraphNode& n = nodes_[*it];
+    const int depth = std::max(node_depth[*it], layer_depth[n.layer.get()]);
+    layer_depth[n.layer.get()] = depth;
+    node_depth[*it] = depth;
+    for (size_t j : n.inputs) node_depth[j] = std::max(node_depth[j], depth + 1);
+  }
+  std::vector<std::shared_ptr<Layer>> order = layers_;
+  std::stable_sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    const int da = layer_depth[a.get()], db = layer_depth[b.get()];
+    return da != db ? da > db : first_met[a.get()] < first_met[b.get()];
+  });
+  return order;
 }
 
 void Graph::set_input_gradient(bool on) {

@@ -50,6 +50,18 @@ class Graph {
   size_t layer_index(const Layer& layer) const;  // its position in layers()
   size_t calls(const Layer& layer) const;        // how many nodes run it
   size_t readers(size_t node) const { return readers_[node]; }  // how many nodes read it
+  // Keras's node_index of node i, the [layer, node_index, tensor_index] that config.json and
+  // summary's "Connected to" write: which call of its layer it is. Keras counts a model's
+  // calls from 1 when it is nested (node 0 of a Keras model links its own inputs to its
+  // outputs), so the first call of a nested model (model/nested_model.h) is [name, 1, 0].
+  int node_index(size_t node) const;
+  // The layers in the order Keras's model.layers lists them (functional.py, _map_graph_network),
+  // which summary() prints: by depth, the longest path from the layer's calls to an output,
+  // deepest first; layers of one depth in the order a depth-first walk back from the outputs
+  // first meets them. For a chain this is layers(); a branch that is shorter than its
+  // neighbour moves later (Add(Dense(x), Dense(Dense(x))) lists the long branch's first Dense
+  // before the short branch's).
+  std::vector<std::shared_ptr<Layer>> keras_layer_order() const;
 
   // ---- running it (the model calls these; value(i) is node i's output) ----
   Tensor& value(size_t node) { return values_[node]; }

@@ -172,9 +172,12 @@ class Model {
   void set_input_gradient(bool on);
   const std::vector<std::shared_ptr<Layer>>& layers();   // layers()[0] is the InputLayer
   Layer& get_layer(const std::string& name);
-  size_t calls_of(const Layer& layer) const;
+  size_t calls_of(const Layer& layer) const;  // how many times the model calls it (0 if not its layer)
   // A chain runs each layer once on the one before (layers() in order); false for a graph (model/graph.h).
-  bool is_chain() const { return graph_ == nullptr; }  // how many times the model calls it (0 if not its layer)
+  bool is_chain() const { return graph_ == nullptr; }
+  // The graph a model that is not a chain runs from (its calls, their inputs, Keras's node
+  // indices: model/graph.h); null for a chain. model.save and export_onnx read it.
+  const Graph* graph() const { return graph_.get(); }
   const Tensor& layer_output(size_t index) const;        // activations of layers()[index]; nn::Error past the end
   // Layer fusion (model/layer_fusion.h): training steps (fit, train_on_batch) run a
   // BatchNormalization and the LeakyReLU after it as one pass over memory. The numbers are
@@ -277,7 +280,6 @@ class Model {
   std::string connections(const Layer& layer) const;  // summary.cpp: that column's field
   void restore_layer_flags();
   void set_graph(std::shared_ptr<Graph> graph);
-  std::vector<std::vector<struct InboundTensor>> graph_inbound_nodes(const Layer& layer) const;  // model_file.cpp
   const Tensor& graph_forward(const std::vector<const Tensor*>& xs, bool training);
   void graph_backward(const Tensor& dy, Tensor* dx);  // from dL/d(output); dx as backward_from
   std::vector<Tensor> outputs_;  // outputs_[i]: activations of layers_[i] (i >= 1)

@@ -111,7 +111,11 @@ void pretty(const Json& j, size_t indent, size_t prefix, std::string& out) {
 
 }  // namespace
 
-std::string model_config_to_json(const ModelConfig& mc) {
+namespace {
+
+// A model's "config" object: its name, its layers, and (functional) its inputs and
+// outputs; a nested model's layer entry holds the same object as its "config".
+Json model_json(const ModelConfig& mc) {
   const bool functional = mc.class_name == "Functional";
   Json layers = Json::array();
   for (const LayerConfig& l : mc.layers) {
@@ -119,7 +123,7 @@ std::string model_config_to_json(const ModelConfig& mc) {
     entry["class_name"] = l.class_name;
     entry["name"] = l.name;
     try {
-      entry["config"] = to_json(l.config);
+      entry["config"] = l.model ? model_json(*l.model) : to_json(l.config);
     } catch (const Error& e) {
       throw Error("layer \"" + l.name + "\": " + e.what());
     }
@@ -137,6 +141,13 @@ std::string model_config_to_json(const ModelConfig& mc) {
     config["input_layers"] = to_json(mc.input_layers);
     config["output_layers"] = to_json(mc.output_layers);
   }
+  return config;
+}
+
+}  // namespace
+
+std::string model_config_to_json(const ModelConfig& mc) {
+  const Json config = model_json(mc);
   Json root = Json::object();
   root["format_version"] = kModelFormatVersion;
   root["class_name"] = mc.class_name;
@@ -285,50 +296,66 @@ std::string layer_where(size_t i, const std::string& name) {
 
 }  // namespace
 
-ModelConfig model_config_from_json(const std::string& text, const std::string& source) {
-  const Parser p(source);
-  Json root;
-  try {
-    root = Json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    p.fail("", std::string("is not valid JSON (") + e.what() + ")");
+namespace {
+
+// The calls of one layer that inputs may name: Keras's node indices first..first + count - 1
+// (a nested model's start at 1, Graph::node_index says why; an InputLayer has node 0).
+struct NodeRange {
+  int first = 0;
+  size_t count = 0;
+  bool has(int index) const { return index >= first && static_cast<size_t>(index - first) < count; }
+  std::string text() const {
+    if (count == 0) return "no calls";
+    return count == 1 ? "only call " + std::to_string(first)
+                      : "calls " + std::to_string(first) + ".." + std::to_string(first + static_cast<int>(count) - 1);
   }
-  p.check_keys(root, {"format_version", "class_name", "config"}, {"training_config"}, "the top level");
-  const Json& version = root.at("format_version");
-  if (!version.is_number_integer() || version.get<std::int64_t>() != kModelFormatVersion)
-    p.fail("", "has format_version " + one_line(version) + "; this nnscratch reads format_version " +
-                   std::to_string(kModelFormatVersion) + " (was the file written by another version?)");
+};
 
+// A model's "config" object, where `scope` places it in the file ("" for the outermost, else
+// e.g. "layer 4 (\"decoder\"): " for a nested one). `names` collects every layer name seen
+// in the file, so a nested model's layers cannot take an outer layer's name (their weights
+// would share the key "<layer>/<param>").
+constexpr int kMaxNesting = 32;  // models inside models: far more than anyone writes, and a bounded recursion
+
+ModelConfig parse_model(const Parser& p, const Json& cfg, const std::string& class_name, const std::string& scope,
+                        std::set<std::string>& names, int depth = 0) {
+  if (depth > kMaxNesting)
+    p.fail(scope + "config", "models are nested more than " + std::to_string(kMaxNesting) + " deep; nnscratch reads up to " +
+                                 std::to_string(kMaxNesting));
   ModelConfig mc;
-  mc.class_name = p.string_at(root, "class_name", "the top level");
+  mc.class_name = class_name;
   const bool functional = mc.class_name == "Functional";
-  if (!functional && mc.class_name != "Sequential")
-    p.fail("the top level", "the model class \"" + mc.class_name + "\" is not one nnscratch knows (Functional, Sequential)");
-  const Json& cfg = root.at("config");
+  const std::string config_where = scope + "config";
   if (functional)
-    p.check_keys(cfg, {"name", "layers", "input_layers", "output_layers"}, {}, "config");
+    p.check_keys(cfg, {"name", "layers", "input_layers", "output_layers"}, {}, config_where);
   else
-    p.check_keys(cfg, {"name", "layers"}, {}, "config");
-  mc.name = p.string_at(cfg, "name", "config");
+    p.check_keys(cfg, {"name", "layers"}, {}, config_where);
+  mc.name = p.string_at(cfg, "name", config_where);
   const Json& layers = cfg.at("layers");
-  if (!layers.is_array() || layers.empty()) p.fail("config", "\"layers\" should be a list of at least one layer");
+  if (!layers.is_array() || layers.empty()) p.fail(config_where, "\"layers\" should be a list of at least one layer");
 
-  // Layer entries, in order; remember how many calls (nodes) each one has, so an input
-  // can be checked to name a call that exists, of a layer listed before it.
-  std::map<std::string, size_t> calls;  // layer name -> its number of nodes
+  // Layer entries, in order; remember which calls (nodes) each one has, so an input can be
+  // checked to name a call that exists.
+  std::map<std::string, NodeRange> calls;  // layer name -> its node indices
   for (size_t i = 0; i < layers.size(); ++i) {
     const Json& entry = layers[i];
-    std::string where = layer_where(i, "");
+    std::string where = scope + layer_where(i, "");
     if (functional)
       p.check_keys(entry, {"class_name", "name", "config", "inbound_nodes"}, {}, where);
     else
       p.check_keys(entry, {"class_name", "name", "config"}, {}, where);
     LayerConfig l;
     l.name = p.string_at(entry, "name", where);
-    where = layer_where(i, l.name);
+    where = scope + layer_where(i, l.name);
     l.class_name = p.string_at(entry, "class_name", where);
-    l.config = p.config(entry.at("config"), where);
-    if (calls.count(l.name)) p.fail(where, "two layers are named \"" + l.name + "\"; layer names must be unique");
+    if (names.count(l.name))
+      p.fail(where, "two layers are named \"" + l.name + "\"; layer names must be unique (in nested models too)");
+    names.insert(l.name);
+    const bool nested = l.class_name == "Functional";
+    if (nested)  // a model inside this one: its "config" is a whole model's
+      l.model = parse_model(p, entry.at("config"), "Functional", where + ": ", names, depth + 1);
+    else
+      l.config = p.config(entry.at("config"), where);
     const bool is_input = l.class_name == "InputLayer";
     if (!functional) {
       if (i == 0 && !is_input) p.fail(where, "a Sequential model's first layer should be its InputLayer");
@@ -345,7 +372,7 @@ ModelConfig model_config_from_json(const std::string& text, const std::string& s
       if (!is_input && l.inbound_nodes.empty()) p.fail(where, "\"inbound_nodes\" is empty: the layer is connected to nothing");
     }
     // An InputLayer is one node (the model's input) without being called on anything.
-    calls[l.name] = is_input ? 1 : std::max<size_t>(1, l.inbound_nodes.size());
+    calls[l.name] = is_input ? NodeRange{0, 1} : NodeRange{nested ? 1 : 0, std::max<size_t>(1, l.inbound_nodes.size())};
     mc.layers.push_back(std::move(l));
   }
 
@@ -353,37 +380,63 @@ ModelConfig model_config_from_json(const std::string& text, const std::string& s
   // shared layer's later call may read a layer listed after it (or its own earlier call).
   for (size_t i = 0; functional && i < mc.layers.size(); ++i) {
     const LayerConfig& l = mc.layers[i];
-    const std::string where = layer_where(i, l.name);
+    const std::string where = scope + layer_where(i, l.name);
     for (const auto& node : l.inbound_nodes)
       for (const InboundTensor& t : node) {
         auto it = calls.find(t.layer);
-        if (it == calls.end()) p.fail(where, "its input \"" + t.layer + "\" is not a layer listed before it, nor after it: no layer has that name");
-        if (static_cast<size_t>(t.node_index) >= it->second)
+        if (it == calls.end())
+          p.fail(where, "its input \"" + t.layer + "\" is not a layer listed before it, nor after it: no layer of " +
+                            (scope.empty() ? "the model" : "model \"" + mc.name + "\"") + " has that name");
+        if (!it->second.has(t.node_index))
           p.fail(where, "its input " + one_line(to_json(t)) + " names call " + std::to_string(t.node_index) + " of \"" +
-                            t.layer + "\", which has " + std::to_string(it->second));
+                            t.layer + "\", which has " + it->second.text());
       }
   }
 
   if (functional) {
-    mc.input_layers = p.tensor_list(cfg.at("input_layers"), "config: input_layers");
-    mc.output_layers = p.tensor_list(cfg.at("output_layers"), "config: output_layers");
+    mc.input_layers = p.tensor_list(cfg.at("input_layers"), config_where + ": input_layers");
+    mc.output_layers = p.tensor_list(cfg.at("output_layers"), config_where + ": output_layers");
     if (mc.input_layers.empty() || mc.output_layers.empty())
-      p.fail("config", "\"input_layers\" and \"output_layers\" should each name at least one layer");
+      p.fail(config_where, "\"input_layers\" and \"output_layers\" should each name at least one layer");
     auto find = [&](const InboundTensor& t, const std::string& where) -> const LayerConfig& {
       for (const LayerConfig& l : mc.layers)
         if (l.name == t.layer) {
-          if (static_cast<size_t>(t.node_index) >= calls[l.name])
+          if (!calls[l.name].has(t.node_index))
             p.fail(where, one_line(to_json(t)) + " names call " + std::to_string(t.node_index) + " of \"" + t.layer +
-                              "\", which has " + std::to_string(calls[l.name]));
+                              "\", which has " + calls[l.name].text());
           return l;
         }
       p.fail(where, "\"" + t.layer + "\" is not one of the layers");
     };
     for (const InboundTensor& t : mc.input_layers)
-      if (find(t, "config: input_layers").class_name != "InputLayer")
-        p.fail("config: input_layers", "\"" + t.layer + "\" is not an InputLayer");
-    for (const InboundTensor& t : mc.output_layers) find(t, "config: output_layers");
+      if (find(t, config_where + ": input_layers").class_name != "InputLayer")
+        p.fail(config_where + ": input_layers", "\"" + t.layer + "\" is not an InputLayer");
+    for (const InboundTensor& t : mc.output_layers) find(t, config_where + ": output_layers");
   }
+  return mc;
+}
+
+}  // namespace
+
+ModelConfig model_config_from_json(const std::string& text, const std::string& source) {
+  const Parser p(source);
+  Json root;
+  try {
+    root = Json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    p.fail("", std::string("is not valid JSON (") + e.what() + ")");
+  }
+  p.check_keys(root, {"format_version", "class_name", "config"}, {"training_config"}, "the top level");
+  const Json& version = root.at("format_version");
+  if (!version.is_number_integer() || version.get<std::int64_t>() != kModelFormatVersion)
+    p.fail("", "has format_version " + one_line(version) + "; this nnscratch reads format_version " +
+                   std::to_string(kModelFormatVersion) + " (was the file written by another version?)");
+
+  const std::string class_name = p.string_at(root, "class_name", "the top level");
+  if (class_name != "Functional" && class_name != "Sequential")
+    p.fail("the top level", "the model class \"" + class_name + "\" is not one nnscratch knows (Functional, Sequential)");
+  std::set<std::string> names;
+  ModelConfig mc = parse_model(p, root.at("config"), class_name, "", names);
 
   if (root.contains("training_config")) {
     const Json& t = root.at("training_config");

@@ -35,6 +35,23 @@
 // of its outputs. A chain has one call per layer with one input: [[["previous", 0, 0]]].
 // A Sequential writes no connections (each layer takes the one before), as in Keras.
 //
+// A model called inside another (decoder(encoder_output), model/nested_model.h) is one layer
+// of class "Functional" whose "config" is the inner model's own "config" object, layers
+// and all, as Keras 2.11's Functional.get_config writes it:
+//
+//   {
+//     "class_name": "Functional",
+//     "name": "decoder",
+//     "config": {"name": "decoder", "layers": [...], "input_layers": [["input_2", 0, 0]],
+//                "output_layers": [["conv2d_3", 0, 0]]},
+//     "inbound_nodes": [[["dense", 0, 0]]]
+//   }
+//
+// and a layer reading its output names ["decoder", 1, 0]: Keras counts a nested model's calls
+// from 1, its node 0 being the model's own inputs-to-outputs link (functional.py,
+// _should_skip_first_node). Layer names are unique in the whole file, nested models
+// included, as the weights of every layer are stored by "<layer>/<param>".
+//
 // This file knows JSON and the structure (names unique, inputs named before they are used,
 // the right types); it knows nothing of particular layer classes: which arguments a Dense
 // takes is Dense::from_config's business.
@@ -57,15 +74,7 @@ struct InboundTensor {
   bool operator==(const InboundTensor&) const = default;
 };
 
-struct LayerConfig {
-  std::string class_name;  // what type() returns: "Dense"
-  std::string name;        // the layer's name in the model: "dense_1"
-  Config config;           // its constructor arguments (get_config)
-  // Functional models: one entry per call, listing that call's inputs (empty for an
-  // InputLayer). Sequential models: empty.
-  std::vector<std::vector<InboundTensor>> inbound_nodes = {};
-  bool operator==(const LayerConfig&) const = default;
-};
+struct LayerConfig;  // below: a model's layers, which may themselves hold a model
 
 // How the model was compiled, for a file saved with include_optimizer.
 struct TrainingConfig {
@@ -81,8 +90,22 @@ struct ModelConfig {
   std::string name;                 // the model's name
   std::vector<LayerConfig> layers;  // in the order they run
   std::vector<InboundTensor> input_layers = {}, output_layers = {};  // Functional only
-  std::optional<TrainingConfig> training_config = {};
+  std::optional<TrainingConfig> training_config = {};                // the outermost model only
   bool operator==(const ModelConfig&) const = default;
+};
+
+struct LayerConfig {
+  std::string class_name;  // what type() returns: "Dense"
+  std::string name;        // the layer's name in the model: "dense_1"
+  Config config;           // its constructor arguments (get_config)
+  // Functional models: one entry per call, listing that call's inputs (empty for an
+  // InputLayer). Sequential models: empty.
+  std::vector<std::vector<InboundTensor>> inbound_nodes = {};
+  // A nested model (class "Functional", model/nested_model.h): its own architecture, written
+  // as the layer's "config", as Keras writes it (name, layers, input_layers, output_layers);
+  // `config` is then empty. Calls of a nested model are counted from 1 (Graph::node_index).
+  std::optional<ModelConfig> model = {};
+  bool operator==(const LayerConfig&) const = default;
 };
 
 // config.json's text, pretty-printed for people: two-space indents, and one line for every

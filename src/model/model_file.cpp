@@ -12,6 +12,7 @@
 #include "losses/get.h"
 #include "model/graph.h"
 #include "model/model_config.h"
+#include "model/nested_model.h"
 #include "model/sequential.h"
 #include "model/training_state.h"
 #include "optimizers/adam.h"
@@ -77,62 +78,71 @@ class KeepGlobalRng {
 // ---------------------------------------------------------------------------------------
 // Saving
 
-// Keras's inbound_nodes of one layer of a graph: per call, [layer, call, 0] of each input.
-std::vector<std::vector<InboundTensor>> Model::graph_inbound_nodes(const Layer& layer) const {
+namespace {
+
+// Keras's inbound_nodes of one layer of a graph: per call, [layer, node index, 0] of each input.
+std::vector<std::vector<InboundTensor>> graph_inbound_nodes(const Graph& graph, const Layer& layer) {
   std::vector<std::vector<InboundTensor>> calls;
-  for (const GraphNode& n : graph_->nodes()) {
+  for (const GraphNode& n : graph.nodes()) {
     if (n.layer.get() != &layer) continue;
     std::vector<InboundTensor> inputs;
-    for (size_t j : n.inputs) {
-      const GraphNode& from = graph_->nodes()[j];
-      inputs.push_back({from.layer->name(), static_cast<int>(from.call), 0});
-    }
+    for (size_t j : n.inputs) inputs.push_back({graph.nodes()[j].layer->name(), graph.node_index(j), 0});
     calls.push_back(std::move(inputs));
   }
   return calls;
 }
+
+// The architecture of `model` as config.json writes it (model/model_config.h): each layer's
+// class, name, arguments and calls; a nested model's layer holds that model's own architecture.
+ModelConfig architecture(Model& model, const std::string& intro) {
+  ModelConfig mc;
+  const bool sequential = dynamic_cast<const Sequential*>(&model) != nullptr;
+  mc.class_name = sequential ? "Sequential" : "Functional";
+  mc.name = model.name();
+  const auto& layers = model.layers();
+  const Graph* graph = model.graph();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    Layer& layer = *layers[i];
+    LayerConfig l;
+    l.class_name = layer.type();
+    l.name = layer.name();
+    if (auto* nested = dynamic_cast<Functional*>(&layer)) {
+      l.model = architecture(nested->model(), intro);
+    } else {
+      try {
+        l.config = layer.get_config();
+      } catch (const Error& e) {
+        throw Error(intro + e.what());
+      }
+    }
+    // A chain: each layer takes the one before it; a graph: every call, with what it reads.
+    if (!sequential && i > 0) {
+      if (graph)
+        l.inbound_nodes = graph_inbound_nodes(*graph, layer);
+      else
+        l.inbound_nodes = {{InboundTensor{layers[i - 1]->name(), first_node_index(*layers[i - 1]), 0}}};
+    }
+    mc.layers.push_back(std::move(l));
+  }
+  if (sequential) return mc;
+  if (!graph) {
+    mc.input_layers = {InboundTensor{layers.front()->name(), 0, 0}};
+    mc.output_layers = {InboundTensor{layers.back()->name(), first_node_index(*layers.back()), 0}};
+    return mc;
+  }
+  for (size_t i : graph->input_nodes()) mc.input_layers.push_back({graph->nodes()[i].layer->name(), 0, 0});
+  for (size_t i : graph->output_nodes()) mc.output_layers.push_back({graph->nodes()[i].layer->name(), graph->node_index(i), 0});
+  return mc;
+}
+
+}  // namespace
 
 void Model::save(const std::string& path, SaveOptions options) {
   const std::string intro = "save: '" + path + "': ";
   if (!built())
     throw Error(intro + "model \"" + name_ + "\" is not built yet (it has no weights): start it with an Input, or "
                 "call fit or predict once, before saving");
-  ModelConfig mc;
-  const bool sequential = dynamic_cast<const Sequential*>(this) != nullptr;
-  mc.class_name = sequential ? "Sequential" : "Functional";
-  mc.name = name_;
-  for (size_t i = 0; i < layers_.size(); ++i) {
-    const Layer& layer = *layers_[i];
-    LayerConfig l;
-    l.class_name = layer.type();
-    l.name = layer.name();
-    try {
-      l.config = layer.get_config();
-    } catch (const Error& e) {
-      throw Error(intro + e.what());
-    }
-    // A chain: each layer takes the one before it; a graph: every call, with what it reads.
-    if (!sequential && i > 0) {
-      if (graph_)
-        l.inbound_nodes = graph_inbound_nodes(layer);
-      else
-        l.inbound_nodes = {{InboundTensor{layers_[i - 1]->name(), 0, 0}}};
-    }
-    mc.layers.push_back(std::move(l));
-  }
-  if (!sequential) {
-    mc.input_layers = {InboundTensor{layers_.front()->name(), 0, 0}};
-    mc.output_layers = {InboundTensor{layers_.back()->name(), 0, 0}};
-    if (graph_) {
-      mc.input_layers.clear();
-      mc.output_layers.clear();
-      for (size_t i : graph_->input_nodes()) mc.input_layers.push_back({graph_->nodes()[i].layer->name(), 0, 0});
-      for (size_t i : graph_->output_nodes()) {
-        const GraphNode& n = graph_->nodes()[i];
-        mc.output_layers.push_back({n.layer->name(), static_cast<int>(n.call), 0});
-      }
-    }
-  }
+  ModelConfig mc = architecture(*this, intro);
 
   std::vector<NamedArray> arrays = weight_entries();
   if (options.include_optimizer) {
@@ -171,6 +181,202 @@ void Model::save(const std::string& path, SaveOptions options) {
 // Loading: everything is built into objects only this function holds; any problem throws,
 // and they are destroyed with it, so no half-built model ever escapes.
 
+namespace {
+
+// The layers of one model as load_model made them, each with its entry in config.json.
+using MadeLayers = std::vector<std::pair<std::shared_ptr<Layer>, const LayerConfig*>>;
+
+// A functional model's graph rebuilt from its config: its input and output nodes.
+struct BuiltGraph {
+  std::vector<Node> inputs, outputs;
+  MadeLayers made;
+};
+
+BuiltGraph build_graph(const ModelConfig& mc, const std::string& where);
+void check_all_used(Model& model, const MadeLayers& made, const std::string& where);
+
+// The problems a layer's construction or build can raise, as an IoError at `where`.
+template <class Make>
+auto or_io_error(const std::string& where, const char* memory, Make&& make) {
+  try {
+    return make();
+  } catch (const IoError&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw IoError(where + ": " + memory);
+  } catch (const std::exception& e) {  // unknown class, a missing argument, a bad value, a bad shape
+    throw IoError(where + ": " + e.what());
+  }
+}
+
+// Every layer of `mc`, from its class and arguments (a nested model: from its own config,
+// connected, as a Functional layer), named as the file says.
+MadeLayers make_layers(const ModelConfig& mc, const std::string& where_model) {
+  MadeLayers made;
+  for (size_t i = 0; i < mc.layers.size(); ++i) {
+    const LayerConfig& l = mc.layers[i];
+    const std::string where =
+        where_model + ": layer " + std::to_string(i + 1) + " (\"" + l.name + "\", " + l.class_name + ")";
+    std::shared_ptr<Layer> layer;
+    if (l.model) {
+      // The inner model's graph first, then the layer that runs it in this one.
+      BuiltGraph inner = build_graph(*l.model, where_model + ": model \"" + l.name + "\"");
+      auto nested = or_io_error(where, "its weights need more memory than there is",
+                                [&] { return std::make_shared<Functional>(inner.inputs, inner.outputs, l.name); });
+      check_all_used(nested->model(), inner.made, where_model + ": model \"" + l.name + "\"");
+      layer = nested;
+    } else {
+      layer = or_io_error(where, "its arguments ask for more memory than there is",
+                          [&] { return layer_from_config(l.class_name, l.config); });
+      if (const std::string problem = unread_key_problem(l.config, l.class_name); !problem.empty())
+        throw IoError(where + ": " + problem);
+      if (layer->type() != l.class_name)
+        throw IoError(where + ": the class registered as \"" + l.class_name + "\" makes layers whose type() is \"" +
+                      layer->type() + "\"; register each class under the name its type() returns");
+    }
+    layer->set_name(l.name);
+    made.emplace_back(std::move(layer), &l);
+  }
+  return made;
+}
+
+IoError build_error(const std::string& where_model, const LayerConfig& l, const std::string& problem) {
+  return IoError(where_model + ": layer \"" + l.name + "\" (" + l.class_name + "): " + problem);
+}
+
+Node input_node(const std::shared_ptr<Layer>& layer, const LayerConfig& l, const std::string& where_model) {
+  auto* input = dynamic_cast<layers::InputLayer*>(layer.get());
+  try {
+    layer->build_for(input->shape());
+  } catch (const Error& e) {
+    throw build_error(where_model, l, e.what());
+  }
+  return Node::root(layer, input->shape());
+}
+
+// The functional API rebuilds the graph call by call: nodes[{layer, node index}] is the
+// output of that call (Keras's node index: a nested model's calls count from 1). A call runs
+// once every input it names exists; layers are listed by their first call, so a shared
+// layer's later call may wait for a layer listed after it. Passes over the pending calls go
+// on while one of them can run.
+BuiltGraph build_graph(const ModelConfig& mc, const std::string& where) {
+  BuiltGraph g;
+  g.made = make_layers(mc, where);
+  std::map<std::pair<std::string, int>, Node> nodes;
+  std::vector<std::pair<size_t, size_t>> pending;  // (index into made, call)
+  std::map<std::string, size_t> calls_made;
+  for (size_t i = 0; i < g.made.size(); ++i) {
+    auto& [layer, l] = g.made[i];
+    if (l->class_name == "InputLayer") {
+      nodes[{l->name, 0}] = input_node(layer, *l, where);
+      continue;
+    }
+    for (size_t c = 0; c < l->inbound_nodes.size(); ++c) pending.emplace_back(i, c);
+  }
+  for (bool progress = true; progress && !pending.empty();) {
+    progress = false;
+    for (size_t k = 0; k < pending.size();) {
+      auto& [layer, l] = g.made[pending[k].first];
+      const auto& call = l->inbound_nodes[pending[k].second];
+      std::vector<Node> inputs;
+      for (const InboundTensor& t : call) {
+        if (t.tensor_index != 0)
+          throw build_error(where, *l, "it reads output " + std::to_string(t.tensor_index) + " of \"" + t.layer +
+                                           "\"; nnscratch layers have one output each");
+        auto it = nodes.find({t.layer, t.node_index});
+        if (it == nodes.end()) break;
+        inputs.push_back(it->second);
+      }
+      if (inputs.size() < call.size()) {  // an input not made yet: next pass
+        ++k;
+        continue;
+      }
+      if (pending[k].second != calls_made[l->name]) {  // a layer's calls are made in order
+        ++k;
+        continue;
+      }
+      const int node_index = static_cast<int>(pending[k].second) + first_node_index(*layer);
+      try {
+        nodes[{l->name, node_index}] = inputs.size() == 1 ? Node::apply(layer, inputs.front()) : Node::apply(layer, inputs);
+        ++calls_made[l->name];
+      } catch (const std::bad_alloc&) {
+        throw build_error(where, *l, "its weights need more memory than there is");
+      } catch (const Error& e) {
+        throw build_error(where, *l, e.what());
+      }
+      pending.erase(pending.begin() + static_cast<long>(k));
+      progress = true;
+    }
+  }
+  if (!pending.empty()) {
+    const LayerConfig& l = *g.made[pending.front().first].second;
+    throw build_error(where, l, "its call " + std::to_string(pending.front().second) + " reads outputs that no call "
+                                "makes before it (the connections form a loop)");
+  }
+  auto node_of = [&](const std::vector<InboundTensor>& list, const char* what) {
+    std::vector<Node> out;
+    for (const InboundTensor& t : list) {
+      auto it = nodes.find({t.layer, t.node_index});
+      if (it == nodes.end())
+        throw IoError(where + ": " + what + " names \"" + t.layer + "\" call " + std::to_string(t.node_index) +
+                      ", which the model does not have");
+      out.push_back(it->second);
+    }
+    return out;
+  };
+  for (const InboundTensor& t : mc.input_layers)
+    if (auto it = nodes.find({t.layer, t.node_index}); it == nodes.end() || !it->second.is_input())
+      throw IoError(where + ": input_layers names \"" + t.layer + "\", which is not an InputLayer");
+  g.inputs = node_of(mc.input_layers, "input_layers");
+  g.outputs = node_of(mc.output_layers, "output_layers");
+  return g;
+}
+
+// Every layer the file lists, and every call, is part of the model made from it.
+void check_all_used(Model& model, const MadeLayers& made, const std::string& where) {
+  if (model.layers().size() != made.size()) {
+    std::string unused;
+    for (auto& [layer, l] : made)
+      if (std::none_of(model.layers().begin(), model.layers().end(), [&](auto& m) { return m == layer; }))
+        unused += (unused.empty() ? "\"" : ", \"") + l->name + "\"";
+    throw IoError(where + ": the layers " + unused + " are not on the way from input to output");
+  }
+  for (auto& [layer, l] : made)
+    if (l->class_name != "InputLayer" && model.calls_of(*layer) != l->inbound_nodes.size())
+      throw IoError(where + ": layer \"" + l->name + "\" is called " + std::to_string(l->inbound_nodes.size()) +
+                    " times, but only " + std::to_string(model.calls_of(*layer)) + " of its calls lead to an output "
+                    "(nnscratch builds chains and graphs in which every call leads to an output)");
+}
+
+std::unique_ptr<Model> build_model(const ModelConfig& mc, const std::string& where) {
+  if (mc.class_name == "Sequential") {
+    const MadeLayers made = make_layers(mc, where);
+    auto seq = std::make_unique<Sequential>(std::initializer_list<LayerRef>{}, mc.name);
+    seq->add(LayerRef(input_node(made[0].first, *made[0].second, where)));
+    for (size_t i = 1; i < made.size(); ++i) {
+      try {
+        seq->add(LayerRef(made[i].first));
+      } catch (const std::bad_alloc&) {
+        throw build_error(where, *made[i].second, "its weights need more memory than there is");
+      } catch (const Error& e) {
+        throw build_error(where, *made[i].second, e.what());
+      }
+    }
+    return seq;
+  }
+  BuiltGraph g = build_graph(mc, where);
+  std::unique_ptr<Model> model;
+  try {
+    model = std::make_unique<Model>(g.inputs, g.outputs, mc.name);
+  } catch (const Error& e) {
+    throw IoError(where + ": " + e.what());
+  }
+  check_all_used(*model, g.made, where);  // (make_layers checked each nested model's own)
+  return model;
+}
+
+}  // namespace
+
 std::unique_ptr<Model> load_model(const std::string& path) {
   const std::string source = "load_model: '" + path + "'";
   const std::vector<uint8_t> bytes = read_file(path);  // IoError when missing or unreadable
@@ -185,150 +391,8 @@ std::unique_ptr<Model> load_model(const std::string& path) {
   const std::vector<NamedArray> arrays = npy_arrays(files, source);
 
   KeepGlobalRng keep_rng;
-  std::unique_ptr<Model> model;
   // The layers, each from its class and arguments, connected as config.json says.
-  {
-    std::vector<std::pair<std::shared_ptr<Layer>, const LayerConfig*>> made;
-    for (size_t i = 0; i < mc.layers.size(); ++i) {
-      const LayerConfig& l = mc.layers[i];
-      const std::string where =
-          source + ": config.json: layer " + std::to_string(i + 1) + " (\"" + l.name + "\", " + l.class_name + ")";
-      auto error = [&](const std::string& problem) { return IoError(where + ": " + problem); };
-      std::shared_ptr<Layer> layer;
-      try {
-        layer = layer_from_config(l.class_name, l.config);
-      } catch (const std::bad_alloc&) {
-        throw error("its arguments ask for more memory than there is");
-      } catch (const std::exception& e) {  // unknown class, a missing argument, a bad value
-        throw error(e.what());
-      }
-      if (const std::string problem = unread_key_problem(l.config, l.class_name); !problem.empty()) throw error(problem);
-      if (layer->type() != l.class_name)
-        throw error("the class registered as \"" + l.class_name + "\" makes layers whose type() is \"" +
-                    layer->type() + "\"; register each class under the name its type() returns");
-      layer->set_name(l.name);
-      made.emplace_back(std::move(layer), &l);
-    }
-
-    auto build_error = [&](const LayerConfig& l, const std::string& problem) {
-      return IoError(source + ": config.json: layer \"" + l.name + "\" (" + l.class_name + "): " + problem);
-    };
-    auto input_node = [&](const std::shared_ptr<Layer>& layer, const LayerConfig& l) {
-      auto* input = dynamic_cast<layers::InputLayer*>(layer.get());
-      try {
-        layer->build_for(input->shape());
-      } catch (const Error& e) {
-        throw build_error(l, e.what());
-      }
-      return Node::root(layer, input->shape());
-    };
-
-    if (mc.class_name == "Sequential") {
-      auto seq = std::make_unique<Sequential>(std::initializer_list<LayerRef>{}, mc.name);
-      seq->add(LayerRef(input_node(made[0].first, *made[0].second)));
-      for (size_t i = 1; i < made.size(); ++i) {
-        try {
-          seq->add(LayerRef(made[i].first));
-        } catch (const std::bad_alloc&) {
-          throw build_error(*made[i].second, "its weights need more memory than there is");
-        } catch (const Error& e) {
-          throw build_error(*made[i].second, e.what());
-        }
-      }
-      model = std::move(seq);
-    } else {
-      // The functional API rebuilds the graph call by call: nodes[{layer, call}] is the
-      // output of that call. A call runs once every input it names exists; layers are
-      // listed by their first call, so a shared layer's later call may wait for a layer
-      // listed after it. Passes over the pending calls go on while one of them can run.
-      std::map<std::pair<std::string, int>, Node> nodes;
-      std::vector<std::pair<size_t, size_t>> pending;  // (index into made, call)
-      std::map<std::string, size_t> calls_made;
-      for (size_t i = 0; i < made.size(); ++i) {
-        auto& [layer, l] = made[i];
-        if (l->class_name == "InputLayer") {
-          nodes[{l->name, 0}] = input_node(layer, *l);
-          continue;
-        }
-        for (size_t c = 0; c < l->inbound_nodes.size(); ++c) pending.emplace_back(i, c);
-      }
-      for (bool progress = true; progress && !pending.empty();) {
-        progress = false;
-        for (size_t k = 0; k < pending.size();) {
-          auto& [layer, l] = made[pending[k].first];
-          const auto& call = l->inbound_nodes[pending[k].second];
-          std::vector<Node> inputs;
-          for (const InboundTensor& t : call) {
-            if (t.tensor_index != 0)
-              throw build_error(*l, "it reads output " + std::to_string(t.tensor_index) + " of \"" + t.layer +
-                                        "\"; nnscratch layers have one output each");
-            auto it = nodes.find({t.layer, t.node_index});
-            if (it == nodes.end()) break;
-            inputs.push_back(it->second);
-          }
-          if (inputs.size() < call.size()) {  // an input not made yet: next pass
-            ++k;
-            continue;
-          }
-          if (pending[k].second != calls_made[l->name]) {  // a layer's calls are made in order
-            ++k;
-            continue;
-          }
-          try {
-            nodes[{l->name, static_cast<int>(pending[k].second)}] =
-                inputs.size() == 1 ? Node::apply(layer, inputs.front()) : Node::apply(layer, inputs);
-            ++calls_made[l->name];
-          } catch (const std::bad_alloc&) {
-            throw build_error(*l, "its weights need more memory than there is");
-          } catch (const Error& e) {
-            throw build_error(*l, e.what());
-          }
-          pending.erase(pending.begin() + static_cast<long>(k));
-          progress = true;
-        }
-      }
-      if (!pending.empty()) {
-        const LayerConfig& l = *made[pending.front().first].second;
-        throw build_error(l, "its call " + std::to_string(pending.front().second) + " reads outputs that no call "
-                             "makes before it (the connections form a loop)");
-      }
-      auto node_of = [&](const std::vector<InboundTensor>& list, const char* what) {
-        std::vector<Node> out;
-        for (const InboundTensor& t : list) {
-          auto it = nodes.find({t.layer, t.node_index});
-          if (it == nodes.end())
-            throw IoError(source + ": config.json: " + what + " names \"" + t.layer + "\" call " +
-                          std::to_string(t.node_index) + ", which the model does not have");
-          out.push_back(it->second);
-        }
-        return out;
-      };
-      for (const InboundTensor& t : mc.input_layers)
-        if (auto it = nodes.find({t.layer, t.node_index}); it == nodes.end() || !it->second.is_input())
-          throw IoError(source + ": config.json: input_layers names \"" + t.layer + "\", which is not an InputLayer");
-      try {
-        model = std::make_unique<Model>(node_of(mc.input_layers, "input_layers"), node_of(mc.output_layers, "output_layers"),
-                                        mc.name);
-      } catch (const IoError&) {
-        throw;
-      } catch (const Error& e) {
-        throw IoError(source + ": config.json: " + e.what());
-      }
-      if (model->layers().size() != made.size()) {
-        std::string unused;
-        for (auto& [layer, l] : made)
-          if (std::none_of(model->layers().begin(), model->layers().end(), [&](auto& m) { return m == layer; }))
-            unused += (unused.empty() ? "\"" : ", \"") + l->name + "\"";
-        throw IoError(source + ": config.json: the layers " + unused + " are not on the way from input to output");
-      }
-      for (auto& [layer, l] : made)
-        if (l->class_name != "InputLayer" && model->calls_of(*layer) != l->inbound_nodes.size())
-          throw IoError(source + ": config.json: layer \"" + l->name + "\" is called " +
-                        std::to_string(l->inbound_nodes.size()) + " times, but only " +
-                        std::to_string(model->calls_of(*layer)) + " of its calls lead to an output (nnscratch builds "
-                        "chains and graphs in which every call leads to an output)");
-    }
-  }
+  std::unique_ptr<Model> model = build_model(mc, source + ": config.json");
 
   // The weights: every parameter, by name, with its shape; nothing missing, nothing extra.
   const auto weights = model->match_weights(arrays, source, "(config.json and the weights in the file disagree: the "

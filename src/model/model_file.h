@@ -13,10 +13,12 @@
 // temporary name and renamed, as every file nnscratch writes):
 //   config.json          the architecture, readable JSON (model/model_config.h shows it):
 //                        the model's class and name, and every layer's class, name,
-//                        constructor arguments and inputs
+//                        constructor arguments and inputs; a nested model (decoder(x),
+//                        model/nested_model.h) is one layer holding its own architecture,
+//                        as Keras writes it, and comes back as that layer: get_layer("decoder")
 //   <layer>/<param>.npy  the weights, exactly as save_weights writes them
-//   checkpoint/...       with include_optimizer: the optimizer's and Dropout's state, the
-//                        same entries a checkpoint has (model/training_state.h)
+//   checkpoint/...       with include_optimizer: the optimizer's and Dropout's state (nested
+//                        models' too), the same entries a checkpoint has (model/training_state.h)
 // So numpy.load("mlp.nnz") opens the weights (np.load(f)["dense/kernel"]), `unzip -p
 // mlp.nnz config.json` prints the architecture, and load_weights reads a model file too.
 //

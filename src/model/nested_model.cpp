@@ -31,13 +31,27 @@ void Functional::backward(const Tensor& dy, Tensor& dx) {
 }
 
 Config Functional::get_config() const {
-  throw Error("model \"" + name() + "\" is nested in another model, and model.save cannot write nested models yet; "
-              "save the weights with save_weights (or save the inner model on its own)");
+  throw Error("model \"" + name() + "\" is a nested model, whose architecture is a whole model's, not a Config of "
+              "numbers and strings; model.save writes it (call save on the outer model)");
 }
 
 std::shared_ptr<Layer> Functional::clone() const {
   throw Error("model \"" + name() + "\" is called twice inside another model (or copied); nnscratch nests a model "
               "once per outer model today. Call it once, or build a second model for the second call");
+}
+
+int first_node_index(const Layer& layer) { return dynamic_cast<const Functional*>(&layer) ? 1 : 0; }
+
+std::vector<std::shared_ptr<Layer>> flatten_nested(const std::vector<std::shared_ptr<Layer>>& layers) {
+  std::vector<std::shared_ptr<Layer>> out;
+  for (const auto& layer : layers) {
+    if (auto* nested = dynamic_cast<Functional*>(layer.get())) {
+      for (auto& inner : flatten_nested(nested->model().layers())) out.push_back(inner);
+    } else {
+      out.push_back(layer);
+    }
+  }
+  return out;
 }
 
 Node Model::operator()(const Node& input) {

@@ -6,9 +6,13 @@
 //
 //   forward   y = inner.forward(x)        x: (N, inner input...) -> y: (N, inner output...)
 //   backward  the inner model's backward from dy, down to dx at its input
-// Weights files name a nested model's weights by its own layers ("dense_3/kernel"), as the
-// inner model's save_weights does. Not yet: calling the same model twice inside another,
-// and model.save of a model that nests another (save_weights works).
+// Weights files and checkpoints name a nested model's weights (and a Dropout's generator in
+// it) by its own layers ("dense_3/kernel"), as the inner model's save_weights does; model.save
+// writes its architecture as Keras does, a layer whose config is the inner model's
+// (model/model_config.h), and load_model makes it a Functional layer again, reachable by
+// name: dynamic_cast<nn::Functional&>(model->get_layer("decoder")).model() is the decoder.
+// export_onnx writes its layers into the outer graph (model/onnx_export.h).
+// Not yet: calling the same model twice inside another.
 #pragma once
 #include <memory>
 #include <vector>
@@ -25,12 +29,23 @@ class Functional : public Layer {
   void backward(const Tensor& dy, Tensor& dx) override;              // dy: (N, out...) -> dx: (N, in...)
   std::string type() const override { return "Functional"; }
   std::vector<Param*> params() override { return inner_->params(); }
-  Config get_config() const override;  // not yet: an nn::Error saying so
+  // An nn::Error: a Config holds numbers and strings, not a model; model.save writes a nested
+  // model's whole architecture itself (model/model_file.cpp).
+  Config get_config() const override;
   std::shared_ptr<Layer> clone() const override;  // not yet: an nn::Error saying so
   Model& model() { return *inner_; }
 
  private:
   std::shared_ptr<Model> inner_;  // the same layer objects as the model that was called
 };
+
+// Keras's node index of a layer's first call ([layer, node_index, tensor_index] in config.json
+// and summary): 1 for a nested model, whose node 0 in Keras is the model's own link from its
+// inputs to its outputs; 0 for any other layer.
+int first_node_index(const Layer& layer);
+
+// `layers` with each nested model replaced by its own layers, recursively, in order: the
+// layers that hold the weights, and the Dropout generators, which files store by name.
+std::vector<std::shared_ptr<Layer>> flatten_nested(const std::vector<std::shared_ptr<Layer>>& layers);
 
 }  // namespace nn

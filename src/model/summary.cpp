@@ -1,8 +1,15 @@
-// Model::summary — Keras 2.11's table, character for character:
+// Model::summary — Keras 2.11's table (keras/utils/layer_utils.py, print_summary), character
+// for character:
 //   * 65 columns; fields start at columns 0 (after one space), 29 and 55;
-//   * a field that does not fit (27 / 24 / 10 characters) continues on the next line;
+//   * a graph that is not "sequential-like" (a merge, a branch, a layer called twice) gets
+//     Keras's 98-column table with a fourth field, "Connected to": fields end at 32, 53, 65, 98;
+//   * a field that does not fit (its column less 2 spaces) continues on the next line; a cut
+//     falls right after "),", "},", "]," or "'," when one is in the part that fits (so every
+//     input listed under "Connected to" gets a line of its own);
+//   * every row is padded with spaces to the table's width;
 //   * rows print plain counts, the totals print with thousands separators;
-//   * an empty row (65 spaces) after every layer, the last one too, then the closing rule.
+//   * an empty row after every layer, the last one too, then the closing rule;
+//   * rows in the order of Keras's model.layers: for a graph, by depth (Graph::keras_layer_order).
 // summary({.explain = true}) then shows how every number came about.
 #include <algorithm>
 #include <cstdio>
@@ -67,24 +74,28 @@ void print_row(std::ostream& os, std::vector<std::string> fields, const std::vec
 
 }  // namespace
 
-// Keras's test: sequential-like when no call reads several inputs and no output is read by
-// several calls (each depth of the graph holds one node). A layer called twice in a row
-// still is.
+// Keras's test (print_summary): sequential-like when every depth of the graph holds one
+// call, that call reads one input, and no layer is called twice. Otherwise the table gets
+// the "Connected to" column.
 bool Model::graph_is_sequential_like() const {
-  for (size_t i = 0; i < graph_->nodes().size(); ++i)
-    if (graph_->nodes()[i].inputs.size() > 1 || graph_->readers(i) > 1) return false;
+  for (size_t i = 0; i < graph_->nodes().size(); ++i) {
+    const GraphNode& n = graph_->nodes()[i];
+    if (n.inputs.size() > 1 || graph_->readers(i) > 1 || n.call > 0) return false;
+  }
   return graph_->input_nodes().size() == 1 && graph_->output_nodes().size() == 1;
 }
 
-// Keras's "Connected to" field: the Python list of "layer[call][tensor]" of every input of
-// every call of this layer, e.g. ['dense[0][0]', 'dense_1[0][0]']; [] for an Input.
+// Keras's "Connected to" field (print_layer_summary_with_connections): str() of the Python
+// list of "layer[node_index][tensor_index]" for every input of every call of this layer, in
+// call order, e.g. ['dense[0][0]', 'dense_1[0][0]']; [] for an Input. The node index is
+// Keras's (Graph::node_index: a nested model's first call is [1]).
 std::string Model::connections(const Layer& layer) const {
   std::string out;
   for (const GraphNode& n : graph_->nodes()) {
     if (n.layer.get() != &layer) continue;
     for (size_t j : n.inputs) {
-      const GraphNode& from = graph_->nodes()[j];
-      out += (out.empty() ? "'" : ", '") + from.layer->name() + "[" + std::to_string(from.call) + "][0]'";
+      const std::string index = std::to_string(graph_->node_index(j));
+      out += (out.empty() ? "'" : ", '") + graph_->nodes()[j].layer->name() + "[" + index + "][0]'";
     }
   }
   return "[" + out + "]";
@@ -107,10 +118,17 @@ std::string Model::summary_string(SummaryOptions options) {
   // A Sequential model does not list its InputLayer, exactly as Keras.
   const size_t first = show_input_layer_in_summary() ? 0 : 1;
   size_t total = 0, trainable = 0;
-  for (size_t i = first; i < layers_.size(); ++i) {
-    Layer& l = *layers_[i];
+  // The rows in Keras's order of model.layers (Graph::keras_layer_order: by depth).
+  const std::vector<std::shared_ptr<Layer>> rows = graph_ ? graph_->keras_layer_order() : layers_;
+  for (size_t i = first; i < rows.size(); ++i) {
+    Layer& l = *rows[i];
     std::string shape = batch_shape_str(l.output_shape());
-    if (i == 0) shape = "[" + shape + "]";  // Keras shows an input's shape as a list
+    if (l.type() == "InputLayer") shape = "[" + shape + "]";  // Keras shows an input's shape as a list
+    // A layer whose calls give different shapes has none of its own (Keras's output_shape
+    // raises, and print_summary writes "multiple").
+    if (graph_)
+      for (const GraphNode& n : graph_->nodes())
+        if (n.layer.get() == &l && n.shape != l.output_shape()) shape = "multiple";
     if (connected) {
       print_row(os, {l.name() + " (" + l.type() + ")", shape, std::to_string(l.count_params()), connections(l)}, ends);
     } else {

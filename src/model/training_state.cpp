@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "kernels/elementwise.h"
+#include "model/nested_model.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -40,7 +41,7 @@ void add_optimizer_entries(std::vector<NamedArray>& entries, optimizers::Optimiz
 }
 
 void add_layer_rng_entries(std::vector<NamedArray>& entries, const std::vector<std::shared_ptr<Layer>>& layers) {
-  for (auto& layer : layers)
+  for (auto& layer : flatten_nested(layers))  // a nested model's Dropout too
     if (Rng* g = layer->random_generator()) add_rng_entries(entries, "rng/" + layer->name(), g->state());
 }
 
@@ -167,7 +168,7 @@ OptimizerRestore read_optimizer_entries(CheckpointReader& r, optimizers::Optimiz
 std::vector<std::pair<Rng*, RngState>> read_layer_rngs(CheckpointReader& r,
                                                        const std::vector<std::shared_ptr<Layer>>& layers) {
   std::vector<std::pair<Rng*, RngState>> generators;
-  for (auto& layer : layers)
+  for (auto& layer : flatten_nested(layers))
     if (Rng* g = layer->random_generator()) generators.emplace_back(g, r.rng("rng/" + layer->name()));
   for (auto& extra : r.unused("rng/")) r.fail("\"" + extra + "\" matches no Dropout layer of this model");
   return generators;

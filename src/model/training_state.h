@@ -38,7 +38,8 @@ void add_rng_entries(std::vector<NamedArray>& entries, const std::string& name, 
 // so a file saved before training still restores.   params: the model's, in Keras order
 void add_optimizer_entries(std::vector<NamedArray>& entries, optimizers::Optimizer& optimizer,
                            const std::vector<Param*>& params);
-// Appends checkpoint/rng/<layer>/... for every layer that draws random numbers (Dropout).
+// Appends checkpoint/rng/<layer>/... for every layer that draws random numbers (Dropout),
+// inside nested models too (model/nested_model.h).
 void add_layer_rng_entries(std::vector<NamedArray>& entries, const std::vector<std::shared_ptr<Layer>>& layers);
 
 // Reads the entries under "checkpoint/", checking each one's type, size and range. Every
@@ -88,7 +89,8 @@ struct OptimizerRestore {
 OptimizerRestore read_optimizer_entries(CheckpointReader& reader, optimizers::Optimizer& optimizer,
                                         const std::vector<Param*>& params, const std::string& other_kind_advice);
 
-// The saved generator of every Dropout layer (by name); entries matching no such layer fail.
+// The saved generator of every Dropout layer (by name, nested models' too); entries matching
+// no such layer fail.
 std::vector<std::pair<Rng*, RngState>> read_layer_rngs(CheckpointReader& reader,
                                                        const std::vector<std::shared_ptr<Layer>>& layers);
 

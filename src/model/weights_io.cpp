@@ -19,13 +19,8 @@ namespace {
 // Every parameter with its key "<layer>/<param>"; a nested model (model/nested_model.h)
 // contributes its own layers' keys, as its own save_weights writes them.
 void named_params(const std::vector<std::shared_ptr<Layer>>& layers, std::vector<std::pair<std::string, Param*>>& out) {
-  for (auto& layer : layers) {
-    if (auto* nested = dynamic_cast<Functional*>(layer.get())) {
-      named_params(nested->model().layers(), out);
-      continue;
-    }
+  for (auto& layer : flatten_nested(layers))
     for (Param* p : layer->params()) out.emplace_back(layer->name() + "/" + p->name, p);
-  }
 }
 }  // namespace
 

@@ -32,6 +32,14 @@ void ask_every_type(const nn::Config& config) {
   try { config.get_int("no such key, surely"); } catch (const nn::ValueError&) {}
 }
 
+// Every layer's arguments, nested models' layers too.
+void ask_every_layer(const nn::ModelConfig& config) {
+  for (const nn::LayerConfig& layer : config.layers) {
+    ask_every_type(layer.config);
+    if (layer.model) ask_every_layer(*layer.model);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -46,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // something the writer cannot hold) and reads back identically.
   const std::string again = nn::model_config_to_json(config);
   if (!(nn::model_config_from_json(again, "re-encoded fuzz input") == config)) __builtin_trap();
-  for (const nn::LayerConfig& layer : config.layers) ask_every_type(layer.config);
+  ask_every_layer(config);
   if (config.training_config) ask_every_type(config.training_config->optimizer_config);
   return 0;
 }

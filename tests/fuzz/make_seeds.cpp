@@ -40,6 +40,30 @@ std::string functional_config() {
   return nn::model_config_to_json(m);
 }
 
+// A graph with a nested model (Keras's layout: the layer's config is the inner model's), a
+// layer called twice, Add and Concatenate; the nested model's first call is node 1.
+std::string nested_config() {
+  nn::ModelConfig inner{.class_name = "Functional", .name = "inner", .layers = {}};
+  inner.layers.push_back({.class_name = "InputLayer", .name = "input_2", .config = nn::Config().set("shape", nn::Shape{4})});
+  inner.layers.push_back({.class_name = "Dense", .name = "dense", .config = nn::Config().set("units", 4).set("activation", "tanh"),
+                          .inbound_nodes = {{{"input_2", 0, 0}}, {{"dense", 0, 0}}}});
+  inner.layers.push_back({.class_name = "Add", .name = "add", .config = nn::Config(),
+                          .inbound_nodes = {{{"dense", 0, 0}, {"dense", 1, 0}}}});
+  inner.input_layers = {{"input_2", 0, 0}};
+  inner.output_layers = {{"add", 0, 0}};
+  nn::ModelConfig m{.class_name = "Functional", .name = "model", .layers = {}};
+  m.layers.push_back({.class_name = "InputLayer", .name = "input_1", .config = nn::Config().set("shape", nn::Shape{4})});
+  m.layers.push_back({.class_name = "Functional", .name = "inner", .config = nn::Config(),
+                      .inbound_nodes = {{{"input_1", 0, 0}}}, .model = inner});
+  m.layers.push_back({.class_name = "Dense", .name = "dense_1", .config = nn::Config().set("units", 4).set("activation", "linear"),
+                      .inbound_nodes = {{{"input_1", 0, 0}}}});
+  m.layers.push_back({.class_name = "Concatenate", .name = "concatenate", .config = nn::Config().set("axis", -1),
+                      .inbound_nodes = {{{"inner", 1, 0}, {"dense_1", 0, 0}}}});
+  m.input_layers = {{"input_1", 0, 0}};
+  m.output_layers = {{"concatenate", 0, 0}};
+  return nn::model_config_to_json(m);
+}
+
 std::string sequential_config() {
   nn::ModelConfig m{.class_name = "Sequential", .name = "sequential", .layers = {}};
   m.layers.push_back({.class_name = "InputLayer", .name = "input_1", .config = nn::Config().set("shape", nn::Shape{784})});
@@ -68,6 +92,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(model_config);
   nn_test::write_file(model_config / "seed_functional.json", bytes_of(functional_config()));
   nn_test::write_file(model_config / "seed_sequential.json", bytes_of(sequential_config()));
+  nn_test::write_file(model_config / "seed_nested.json", bytes_of(nested_config()));
   nn_test::write_file(idx / "seed_images_1", nn_test::idx_images(1));
   nn_test::write_file(idx / "seed_images_3", nn_test::idx_images(3));
   nn_test::write_file(idx / "seed_labels_5", nn_test::idx_labels(5));

@@ -1,6 +1,7 @@
-// The models the ONNX tests export: the chapter's two networks, and small ones that put
-// every exportable layer where exports usually go wrong (layout changes, odd image sizes,
-// TensorFlow's uneven "same" padding). Each gets weights worth checking: non-zero biases,
+// The models the ONNX tests export: the chapter's two networks, tutorial 11's autoencoder
+// (small), and small ones that put every exportable layer where exports usually go wrong
+// (layout changes, odd image sizes, TensorFlow's uneven "same" padding, merges of values in
+// different layouts, shared layers, nested models). Each gets weights worth checking: non-zero biases,
 // and BatchNormalization with gamma, beta and moving statistics far from their (1, 0, 0, 1)
 // start, chosen so the activations stay in a useful range (a saturated softmax would hide
 // differences).
@@ -112,10 +113,55 @@ inline ModelPtr decoder() {
   return ModelPtr(new nn::Model(input, L::Reshape({-1, 3})(x), "decoder"));
 }
 
+// Tutorial 11's autoencoder, small (8×8 images, 4/8/16 filters): the decoder is a nested
+// model, whose layers the export writes into the autoencoder's graph. Untrained, the two
+// latent numbers hardly differ between images (and so would the pictures decoded from
+// them); a larger bottleneck kernel spreads them, as training does.
+inline ModelPtr autoencoder() {
+  ModelPtr ae = std::move(chapter::autoencoder(8, 4).autoencoder);
+  for (float& w : ae->get_layer("dense").params()[0]->value) w *= 20.0f;
+  return ae;
+}
+
+// A graph on images and vectors: two convolution branches summed (Add on channels-first
+// values), concatenated with the input itself along the channels (the input is
+// channels-last: it moves to the branches' layout) and along the height (Keras's axis 1 is
+// ONNX's axis 2 once channels-first); the two pooled and flattened, concatenated as vectors;
+// a Dense layer called twice (one set of weights, two Gemm nodes) and both calls joined.
+inline ModelPtr graph_images() {
+  nn::Node input = L::Input({6, 6, 3});
+  nn::Node a = L::Conv2D(4, 3, {.padding = "same", .activation = "relu"})(input);  // 6×6×4
+  nn::Node b = L::Conv2D(4, 1)(input);                                           // 6×6×4
+  nn::Node s = L::Add()({a, b});
+  nn::Node channels = L::Concatenate()({s, input});                               // 6×6×7
+  nn::Node p = L::MaxPooling2D(2)(channels);                                      // 3×3×7
+  nn::Node rows = L::Concatenate(1)({a, s});                                      // 12×6×4
+  nn::Node q = L::MaxPooling2D(4)(rows);                                          // 3×1×4
+  nn::Node flat = L::Concatenate()({L::Flatten()(p), L::Flatten()(q)});           // 63 + 12
+  nn::Node d = L::Dense(6, "tanh")(flat);
+  L::Dense shared(6, "tanh");
+  nn::Node h = shared(d);
+  nn::Node h2 = shared(h);
+  nn::Node joined = L::Concatenate()({h, h2});
+  return ModelPtr(new nn::Model(input, L::Dense(3, "softmax")(joined), "graph_images"));
+}
+
+// A nested model that is itself a graph (a block summing three values: ONNX's Sum) in a
+// graph: the block's output joined with the input.
+inline ModelPtr nested_in_graph() {
+  nn::Node block_in = L::Input({4});
+  nn::Node x = L::Dense(4, "tanh")(block_in);
+  nn::Model block(block_in, L::Add()({x, L::Dense(4)(x), block_in}), "block");
+  nn::Node input = L::Input({4});
+  nn::Node joined = L::Concatenate()({block(input), input});
+  return ModelPtr(new nn::Model(input, L::Dense(3, "softmax")(joined), "nested_in_graph"));
+}
+
 inline std::vector<ExportModel> export_models() {
   return {{"chapter_mlp", chapter_mlp},   {"chapter_cnn", chapter_cnn},   {"pooling_cnn", pooling_cnn},
           {"every_activation", every_activation}, {"image_output", image_output}, {"sequence_batch_norm", sequence_batch_norm},
-          {"decoder", decoder}};
+          {"decoder", decoder}, {"autoencoder", autoencoder}, {"graph_images", graph_images},
+          {"nested_in_graph", nested_in_graph}};
 }
 
 // n samples of the model's input shape, uniform in [0, 1), like scaled pixels.  x: (n, sample...)
@@ -132,7 +178,9 @@ inline nn::Tensor sample_inputs(nn::Model& model, int n, uint64_t seed) {
 // Biases U(-0.2, 0.2); BatchNormalization's gamma U(0.5, 1.5), beta U(-0.3, 0.3), and moving
 // statistics near what its input really has on x (mean shifted by up to 0.3 σ, variance
 // scaled by 0.7..1.4), so normalising does something and the numbers stay in range. The
-// layers are calibrated first to last, each on the output of the ones before it.
+// layers are calibrated first to last, each on the output of the ones before it (so only
+// in a chain: the graphs above have no BatchNormalization; a nested model's biases are
+// set through its layer's params()).
 inline void give_weights(nn::Model& model, const nn::Tensor& x, uint64_t seed) {
   nn::Rng rng(seed);
   const auto& layers = model.layers();
