@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "kernels/elementwise.h"
+#include "model/nested_model.h"
 #include "tensor/error.h"
 
 namespace nn {
@@ -39,9 +40,23 @@ void add_optimizer_entries(std::vector<NamedArray>& entries, optimizers::Optimiz
   for (auto& [state_name, tensor] : opt.state()) add(state_name, *tensor);
 }
 
+namespace {
+// Every layer that draws random numbers, with its name; a nested model (model/nested_model.h)
+// contributes its own layers', as the weights files do.
+void random_layers(const std::vector<std::shared_ptr<Layer>>& layers, std::vector<std::pair<std::string, Rng*>>& out) {
+  for (auto& layer : layers) {
+    if (auto* nested = dynamic_cast<Functional*>(layer.get()))
+      random_layers(nested->model().layers(), out);
+    else if (Rng* g = layer->random_generator())
+      out.emplace_back(layer->name(), g);
+  }
+}
+}  // namespace
+
 void add_layer_rng_entries(std::vector<NamedArray>& entries, const std::vector<std::shared_ptr<Layer>>& layers) {
-  for (auto& layer : layers)
-    if (Rng* g = layer->random_generator()) add_rng_entries(entries, "rng/" + layer->name(), g->state());
+  std::vector<std::pair<std::string, Rng*>> generators;
+  random_layers(layers, generators);
+  for (auto& [name, g] : generators) add_rng_entries(entries, "rng/" + name, g->state());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -166,10 +181,12 @@ OptimizerRestore read_optimizer_entries(CheckpointReader& r, optimizers::Optimiz
 
 std::vector<std::pair<Rng*, RngState>> read_layer_rngs(CheckpointReader& r,
                                                        const std::vector<std::shared_ptr<Layer>>& layers) {
+  std::vector<std::pair<std::string, Rng*>> layer_generators;
+  random_layers(layers, layer_generators);
   std::vector<std::pair<Rng*, RngState>> generators;
-  for (auto& layer : layers)
-    if (Rng* g = layer->random_generator()) generators.emplace_back(g, r.rng("rng/" + layer->name()));
-  for (auto& extra : r.unused("rng/")) r.fail("\"" + extra + "\" matches no Dropout layer of this model");
+  for (auto& [name, g] : layer_generators) generators.emplace_back(g, r.rng("rng/" + name));
+  for (auto& extra : r.unused("rng/"))
+    r.fail("\"" + extra + "\" matches no layer of this model that draws random numbers (Dropout, Sampling)");
   return generators;
 }
 
