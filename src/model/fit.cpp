@@ -32,12 +32,13 @@ void check_fit_options(const FitOptions& o) {
 
 // A fresh epoch: all n rows, shuffled or in order. Shuffling is a permutation of row
 // indices: batches are gathered into reused buffers, and the data set itself is never
-// copied or moved. `batch_size` is the one on_epoch_begin left.
-EpochStart fresh_epoch(int epoch, int batch_size, int n, bool shuffle, Rng& rng) {
+// copied or moved. `batch_size` is the one on_epoch_begin left; `totals` the running sums
+// at zero.
+EpochStart fresh_epoch(int epoch, int batch_size, int n, bool shuffle, Rng& rng, const LossTotals& totals) {
   if (batch_size < 1)
     throw ValueError("fit: a callback set batch_size " + std::to_string(batch_size) + " for epoch " +
                      std::to_string(epoch + 1) + "; it must be >= 1");
-  EpochStart start{.batch_size = batch_size};
+  EpochStart start{.batch_size = batch_size, .totals = totals};
   if (shuffle) {
     start.order = rng.permutation(n);
   } else {
@@ -94,14 +95,15 @@ History Model::fit(const TensorList& x, const TensorList& y_given, FitOptions o)
   batch_xs_.resize(x.size());
   batch_ys_.resize(y.size());
   const TensorList xb(batch_xs_), yb(batch_ys_);
+  const LossTotals zero = LossTotals::zeros(names.parts.size(), num_outputs());  // an epoch's start
   int batch_size = o.batch_size;
   for (int epoch = resume.first_epoch(); epoch < o.epochs && !stop_training; ++epoch) {
     for (auto& cb : o.callbacks) cb->on_epoch_begin(epoch, *this, batch_size);
     // The epoch a checkpoint was saved in the middle of goes on with its order, batch size
     // and totals; any other is shuffled afresh.
-    EpochStart start = resume.continues_epoch(epoch) ? resume.saved_epoch()
-                                                     : fresh_epoch(epoch, batch_size, n_train, o.shuffle, rng);
-    if (!resume.continues_epoch(epoch)) start.totals = LossTotals::zeros(names.parts.size(), num_outputs());
+    const EpochStart start = resume.continues_epoch(epoch)
+                                 ? resume.saved_epoch()
+                                 : fresh_epoch(epoch, batch_size, n_train, o.shuffle, rng, zero);
     batch_size = start.batch_size;
     const std::vector<int>& order = start.order;
     const int steps = (n_train + batch_size - 1) / batch_size;
@@ -144,8 +146,9 @@ History Model::fit(const TensorList& x, const TensorList& y_given, FitOptions o)
       const TensorList& xv = has_val ? x_val : x;
       const TensorList& yv = has_val ? y_val : y;
       const size_t begin = has_val ? 0 : static_cast<size_t>(n_train), end = static_cast<size_t>(xv[0].dim(0));
-      const Logs val = names.logs(evaluate_rows(xv, yv, begin, end, batch_size, 0, names), static_cast<double>(end - begin), "val_");
-      logs.insert(val.begin(), val.end());
+      const LossTotals val = evaluate_rows(xv, yv, begin, end, batch_size, 0, names);
+      const Logs val_logs = names.logs(val, static_cast<double>(end - begin), "val_");
+      logs.insert(val_logs.begin(), val_logs.end());
     }
     bar.finish(logs);
     history.append(logs);
@@ -153,7 +156,7 @@ History Model::fit(const TensorList& x, const TensorList& y_given, FitOptions o)
     progress_.epoch = epoch + 1;
     progress_.batches_done = 0;
     progress_.order = nullptr;
-    progress_.totals = LossTotals::zeros(names.parts.size(), num_outputs());
+    progress_.totals = zero;
     for (auto& cb : o.callbacks) cb->on_epoch_end(epoch, logs, *this);
   }
   for (auto& cb : o.callbacks) cb->on_train_end(*this);

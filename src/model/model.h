@@ -282,7 +282,8 @@ class Model {
 
  private:
   // One array per input of the right shape, one target per output, all with one N.
-  void check_data(const TensorList& x, const TensorList* y, const char* where);
+  void check_data(const TensorList& x, const TensorList* y, const char* where);  // model/data_checks.cpp
+  std::string outputs_described() const;  // "2 outputs (kind, size)"
   // Every parameter as a "<layer>/<param>" entry, the .npz layout of save_weights.
   std::vector<NamedArray> weight_entries();
   // Pairs every parameter with its entry, checking names, types and shapes; throws an IoError

@@ -15,16 +15,6 @@
 
 namespace nn {
 
-namespace {
-
-std::string listed(const std::vector<std::string>& names) {
-  std::string s;
-  for (const std::string& n : names) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
-}  // namespace
-
 losses::Loss& Model::loss() {
   if (heads_.empty()) throw Error("model \"" + name_ + "\" is not compiled: call compile(loss, optimizer) first");
   return *heads_[0].loss;
@@ -50,8 +40,7 @@ void Model::compile(const LossList& losses, const optimizers::Optimizer& optimiz
     if (m != "accuracy" && m != "acc")
       throw ValueError("unknown metric \"" + m + "\"; nnscratch knows: accuracy (or acc)");
   const size_t outputs = num_outputs();
-  const std::string has = "compile: model \"" + name_ + "\" has " + std::to_string(outputs) + " output" +
-                          (outputs == 1 ? "" : "s") + " (" + listed(output_names()) + ")";
+  const std::string has = "compile: model \"" + name_ + "\" has " + outputs_described();
   if (losses.size() != 1 && losses.size() != outputs)
     throw ValueError(has + " but " + std::to_string(losses.size()) + " losses were given; give one loss per output, "
                      "in that order, or one loss for all of them");
