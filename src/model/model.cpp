@@ -10,7 +10,6 @@
 #include "kernels/denormals.h"
 #include "kernels/elementwise.h"
 #include "layers/input.h"
-#include "losses/get.h"
 #include "model/graph.h"
 #include "model/progress_bar.h"
 #include "reference/mode.h"

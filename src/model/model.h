@@ -17,8 +17,9 @@
 //   step      the optimizer moves every weight against its gradient
 //
 // A model with several inputs and outputs (Keras's functional API) takes one array per
-// input and one target per output, as a braced list (model/tensor_list.h); it has a loss
-// per output, weighted, plus the losses its layers add (model/loss_parts.h):
+// input and one target per output, as a braced list (model/tensor_list.h); its loss is the
+// weighted sum of one loss per output, plus the terms its layers add (Sampling's KL
+// divergence), and backward starts at every output (model/loss_parts.h):
 //   Model model({a, b}, {out_1, out_2});
 //   model.compile({losses::BinaryCrossentropy(), losses::MeanSquaredError()}, optimizers::Adam(),
 //                 {"accuracy"}, {.loss_weights = {1, 0.5f}});
@@ -209,7 +210,8 @@ class Model {
   // ---- for tutorials and tests: the pieces of one step ----
   // forward runs every layer on its own, so layer_output(i) holds each layer's output.
   const Tensor& forward(const Tensor& x, bool training);  // x: (N, input...) -> (N, output...) (the first output)
-  TensorList forward(const TensorList& x, bool training);  // one per input -> one per output
+  // One array per input -> one per output (referring to the model's buffers, valid until the next forward).
+  TensorList forward(const TensorList& x, bool training);
   void backward(const Tensor& y_true);  // from the last forward's output; adds into grads
   // From every output's loss (weighted) and the added losses; y_true: one per output.
   void backward(const TensorList& y_true);

@@ -7,7 +7,6 @@
 #include <map>
 #include <set>
 
-#include "kernels/elementwise.h"
 #include "losses/get.h"
 #include "model/graph.h"
 #include "model/model.h"
