@@ -73,6 +73,7 @@ void check_gradients(float kl_weight, float r_scale) {
 }  // namespace
 
 TEST_CASE("Sampling by hand: z = mu + exp(log_var / 2) * eps, and the KL term") {
+  reset_layer_names();
   set_seed(7);
   L::Sampling s({.kl_weight = 2.0f});
   CHECK(s.build_for_inputs({{2}, {2}}) == Shape{2});
