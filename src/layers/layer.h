@@ -62,6 +62,8 @@
 //             its output layer: forward then stops at z, the input of the activation, and
 //             writes z as its output (the model applies the activation itself, keeping z for
 //             the loss), and backward receives dL/dz and skips the activation's backward.
+// added_loss()  (optional) a term the layer adds to the model's loss: its value after
+//             forward, its gradient included in backward's dx (see the declaration below).
 // Threads     a layer may split its work over the thread pool (kernels/thread_pool.h), but
 //             its results must not depend on the thread count: sums over the batch go in
 //             chunks fixed by the shape, added in a fixed order (kernels/parallel.h).
@@ -110,6 +112,15 @@ class Layer {
   // A layer that draws random numbers while training (Dropout) returns its generator, so
   // a checkpoint can save where its stream is and a resumed run continue it exactly.
   virtual Rng* random_generator() { return nullptr; }
+  // A layer may add a term to the model's loss (Keras's Layer.add_loss), as Sampling adds
+  // the KL divergence. added_loss_name() is the term's name in the logs ("kl_loss"), ""
+  // for a layer that adds none (most layers); added_loss() its value for the batch of the
+  // last forward pass (training or not: Keras counts added losses in evaluate too). The
+  // model adds the values into the loss it reports and trains on; the gradient is the
+  // layer's part: its backward ADDS d(term)/dx into what it writes to dx (and d(term)/dθ
+  // into its grads), on top of what dy brings.
+  virtual std::string added_loss_name() const { return ""; }
+  virtual float added_loss() const { return 0.0f; }
 
   // The activation this layer applies last, if it has one (Dense, Conv2D, Activation). The
   // model uses it for a cross-entropy from the logits (losses/loss.h): a value no clipping

@@ -16,6 +16,7 @@
 #include "layers/leaky_relu.h"
 #include "layers/max_pool.h"
 #include "layers/reshape.h"
+#include "layers/sampling.h"
 #include "layers/upsampling.h"
 #include "tensor/error.h"
 
@@ -69,6 +70,7 @@ Registry& registry() {
     add_builtin<layers::Conv2DTranspose>(r, "Conv2DTranspose");
     add_builtin<layers::Add>(r, "Add");
     add_builtin<layers::Concatenate>(r, "Concatenate");
+    add_builtin<layers::Sampling>(r, "Sampling");
     return true;
   }();
   (void)builtins_added;

@@ -8,7 +8,9 @@
 //   checkpoint/order                      '<i8' (samples) the epoch's row order (mid-epoch only)
 //   checkpoint/shuffle_rng/state          '<u8' (4)  the shuffling generator's four words
 //   checkpoint/shuffle_rng/spare_normal   '<f4' (0 or 1) the normal number it holds back, if any
-//   checkpoint/epoch_totals               '<f8' (2)  loss sum, correct count
+//   checkpoint/epoch_totals               '<f8' (2+)  loss sum, correct count; for a loss of several
+//                                         parts, then each part's sum and the other outputs'
+//                                         correct counts (LossTotals::flat, model/loss_parts.h)
 //   checkpoint/optimizer/...              the optimizer's name, steps, learning rate and state,
 //   checkpoint/rng/<layer>/...            and each Dropout layer's generator: written and read
 //                                         by model/training_state.h, which model files share
@@ -55,7 +57,10 @@ void Model::save_checkpoint(const std::string& path) {
   add("seed", NpyArray(std::vector<uint64_t>{p.seed}));
   if (p.order && p.batches_done > 0) add("order", int64s(std::vector<int64_t>(p.order->begin(), p.order->end())));
   add_rng_entries(entries, "shuffle_rng", p.shuffle_rng ? p.shuffle_rng->state() : global_rng().state());
-  add("epoch_totals", NpyArray(std::vector<double>{p.loss_sum, p.correct}));
+  const LogNames names = log_names();
+  const LossTotals totals =
+      p.totals.correct.empty() ? LossTotals::zeros(names.parts.size(), num_outputs()) : p.totals;  // (outside fit)
+  add("epoch_totals", NpyArray(totals.flat()));
   add_optimizer_entries(entries, opt, params());
   add_layer_rng_entries(entries, layers_);
   if (p.history)
@@ -143,9 +148,14 @@ void Model::resume_from(const std::string& path) {
   point->samples = r.in_range(pos[3], 0, INT_MAX, "the number of samples");
   point->seed = r.uint64s("seed", 1)[0];
   point->shuffle_rng = r.rng("shuffle_rng");
-  const std::vector<double>& totals = r.float64s("epoch_totals", 2);
-  point->loss_sum = totals[0];
-  point->correct = totals[1];
+  const size_t parts = log_names().parts.size(), outputs = num_outputs();
+  if (r.has("epoch_totals") && r.dtype_of("epoch_totals") == Dtype::float64 &&
+      r.float64s("epoch_totals").size() != LossTotals::flat_size(parts, outputs))
+    r.fail("\"checkpoint/epoch_totals\" holds " + std::to_string(r.float64s("epoch_totals").size()) +
+           " numbers, this model keeps " + std::to_string(LossTotals::flat_size(parts, outputs)) +
+           " (its loss has other parts or outputs than the one that wrote it)");
+  point->totals = LossTotals::from_flat(r.float64s("epoch_totals", static_cast<long>(LossTotals::flat_size(parts, outputs))),
+                                        parts, outputs);
   if (point->batches_done > 0) {
     if (point->batch_size < 1) r.fail("batches are done but the batch size is 0");
     if (static_cast<int64_t>(point->batches_done - 1) * point->batch_size >= point->samples)
@@ -213,8 +223,7 @@ EpochStart FitResume::saved_epoch() const {
   return EpochStart{.batch_size = point_->batch_size,
                     .order = point_->order,
                     .first_step = point_->batches_done,
-                    .loss_sum = point_->loss_sum,
-                    .correct = point_->correct};
+                    .totals = point_->totals};
 }
 
 }  // namespace nn

@@ -14,7 +14,8 @@
 //   - where fit was: the epoch, how many batches of it were done, this epoch's shuffled
 //     order of the samples, and the shuffling generator (so later epochs shuffle the same);
 //   - each Dropout layer's generator (so the same units are dropped);
-//   - the running loss and accuracy of the unfinished epoch, and the history so far.
+//   - the running loss (and its parts) and accuracy of the unfinished epoch, and the history
+//     so far.
 // BatchNormalization's moving statistics are parameters, so they travel with the weights.
 //
 // The file is a NumPy .npz: the weights exactly as save_weights writes them (so
@@ -36,6 +37,7 @@
 
 #include "model/callbacks.h"
 #include "model/history.h"
+#include "model/loss_parts.h"
 #include "tensor/rng.h"
 
 namespace nn {
@@ -77,7 +79,7 @@ struct ResumePoint {
   uint64_t seed = 0;     // its FitOptions::seed
   std::vector<int> order;  // (samples) the epoch's row order; empty when batches_done == 0
   RngState shuffle_rng;    // the shuffling generator, as it was at the save
-  double loss_sum = 0, correct = 0;  // the unfinished epoch's running totals
+  LossTotals totals;       // the unfinished epoch's running totals (model/loss_parts.h)
   History history;       // the epochs finished before the save
 };
 
@@ -90,7 +92,7 @@ struct EpochStart {
   int batch_size = 0;                // this epoch's batch size
   std::vector<int> order = {};       // (samples) the rows, in the order the epoch visits them
   int first_step = 0;                // batches of it already done
-  double loss_sum = 0, correct = 0;  // the running totals of those batches
+  LossTotals totals = {};            // the running totals of those batches
 };
 
 class FitResume {

@@ -32,12 +32,13 @@ void check_fit_options(const FitOptions& o) {
 
 // A fresh epoch: all n rows, shuffled or in order. Shuffling is a permutation of row
 // indices: batches are gathered into reused buffers, and the data set itself is never
-// copied or moved. `batch_size` is the one on_epoch_begin left.
-EpochStart fresh_epoch(int epoch, int batch_size, int n, bool shuffle, Rng& rng) {
+// copied or moved. `batch_size` is the one on_epoch_begin left; `totals` the running sums
+// at zero.
+EpochStart fresh_epoch(int epoch, int batch_size, int n, bool shuffle, Rng& rng, const LossTotals& totals) {
   if (batch_size < 1)
     throw ValueError("fit: a callback set batch_size " + std::to_string(batch_size) + " for epoch " +
                      std::to_string(epoch + 1) + "; it must be >= 1");
-  EpochStart start{.batch_size = batch_size};
+  EpochStart start{.batch_size = batch_size, .totals = totals};
   if (shuffle) {
     start.order = rng.permutation(n);
   } else {
@@ -47,30 +48,29 @@ EpochStart fresh_epoch(int epoch, int batch_size, int n, bool shuffle, Rng& rng)
   return start;
 }
 
-// metrics: the names compile was given ("accuracy" or "acc"), which the logs keep.
-Logs epoch_logs(double loss_sum, double correct, double seen, const std::vector<std::string>& metrics) {
-  Logs logs{{"loss", static_cast<float>(loss_sum / seen)}};
-  for (const std::string& m : metrics) logs[m] = static_cast<float>(correct / seen);
-  return logs;
-}
-
 }  // namespace
 
-History Model::fit(const Tensor& x, const Tensor& y_given, FitOptions o) {
+History Model::fit(const Tensor& x, const Tensor& y, FitOptions options) {
+  return fit(TensorList(x), TensorList(y), std::move(options));
+}
+
+History Model::fit(const TensorList& x, const TensorList& y_given, FitOptions o) {
   FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   loss();  // throws a clear error when compile() was not called
-  ensure_built(x);
-  Tensor y_expanded, y_val_expanded;  // labels (N) for an (N, 1) output, as (N, 1)
-  const Tensor& y = labels_for_output(y_given, y_expanded);
+  if (!x.empty()) ensure_built(x[0]);
+  std::vector<Tensor> y_expanded, y_val_expanded;  // labels (N) for an (N, 1) output, as (N, 1)
+  const TensorList y = labels_for_outputs(y_given, y_expanded);
   check_data(x, &y, "fit");
-  const Tensor* x_val = o.validation_data.x;
-  const Tensor* y_val = o.validation_data.y ? &labels_for_output(*o.validation_data.y, y_val_expanded) : nullptr;
-  if (x_val) check_data(*x_val, y_val, "fit (validation_data)");
+  const bool has_val = !o.validation_data.empty();
+  const TensorList& x_val = o.validation_data.x;
+  const TensorList y_val = labels_for_outputs(o.validation_data.y, y_val_expanded);
+  if (has_val) check_data(x_val, &y_val, "fit (validation_data)");
+  const LogNames names = log_names();  // "loss", its parts, the metrics (model/loss_parts.h)
 
   // validation_split: like Keras, the last fraction of the data, taken before shuffling.
-  const int n_all = x.dim(0);
+  const int n_all = x[0].dim(0);
   int n_train = n_all;
-  if (!x_val && o.validation_split > 0.0f) n_train = data::validation_split_index(n_all, o.validation_split);
+  if (!has_val && o.validation_split > 0.0f) n_train = data::validation_split_index(n_all, o.validation_split);
   check_fit_options(o);
 
   Rng local(o.seed);
@@ -91,31 +91,36 @@ History Model::fit(const Tensor& x, const Tensor& y_given, FitOptions o) {
   stop_training = false;
   for (auto& cb : o.callbacks) cb->on_train_begin(*this);
 
+  // The batch buffers, one per array; the lists refer to them (they never move).
+  batch_xs_.resize(x.size());
+  batch_ys_.resize(y.size());
+  const TensorList xb(batch_xs_), yb(batch_ys_);
+  const LossTotals zero = LossTotals::zeros(names.parts.size(), num_outputs());  // an epoch's start
   int batch_size = o.batch_size;
   for (int epoch = resume.first_epoch(); epoch < o.epochs && !stop_training; ++epoch) {
     for (auto& cb : o.callbacks) cb->on_epoch_begin(epoch, *this, batch_size);
     // The epoch a checkpoint was saved in the middle of goes on with its order, batch size
     // and totals; any other is shuffled afresh.
-    const EpochStart start = resume.continues_epoch(epoch) ? resume.saved_epoch()
-                                                           : fresh_epoch(epoch, batch_size, n_train, o.shuffle, rng);
+    const EpochStart start = resume.continues_epoch(epoch)
+                                 ? resume.saved_epoch()
+                                 : fresh_epoch(epoch, batch_size, n_train, o.shuffle, rng, zero);
     batch_size = start.batch_size;
     const std::vector<int>& order = start.order;
-    double loss_sum = start.loss_sum, correct = start.correct;
     const int steps = (n_train + batch_size - 1) / batch_size;
     progress_.epoch = epoch;
     progress_.batches_done = start.first_step;
     progress_.batch_size = batch_size;
     progress_.order = &order;
-    progress_.loss_sum = loss_sum;
-    progress_.correct = correct;
+    LossTotals& totals = progress_.totals;
+    totals = start.totals;
     if (o.verbose) std::cout << "Epoch " << epoch + 1 << "/" << o.epochs << "\n" << std::flush;
     ProgressBar bar(steps, o.verbose, std::cout, ProgressBar::stdout_is_terminal());
     for (int step = start.first_step; step < steps; ++step) {
       const size_t begin = static_cast<size_t>(step) * batch_size;
       const size_t count = std::min<size_t>(batch_size, n_train - begin);
-      data::gather_rows(x, order, begin, count, batch_x_);
-      data::gather_rows(y, order, begin, count, batch_y_);
-      const StepResult result = train_step(batch_x_, batch_y_, &correct);
+      gather_batch(x, order, begin, count, batch_xs_);  // the same rows of every array
+      gather_batch(y, order, begin, count, batch_ys_);
+      const StepResult result = train_step(xb, yb, &totals.correct);
       if (!result.problem.empty()) {
         // The guard: stop now. train_step has not applied this batch, so the weights (and
         // any checkpoint, which callbacks write only after good batches) are the last
@@ -129,23 +134,21 @@ History Model::fit(const Tensor& x, const Tensor& y_given, FitOptions o) {
         std::cerr << "fit stopped: " << history.stop_reason << "\n";
         return history;
       }
-      loss_sum += static_cast<double>(result.loss) * count;
+      totals.add(result.loss, count);
       progress_.batches_done = step + 1;
-      progress_.loss_sum = loss_sum;
-      progress_.correct = correct;
-      const Logs so_far = epoch_logs(loss_sum, correct, static_cast<double>(begin + count), metrics_);
+      const Logs so_far = names.logs(totals, static_cast<double>(begin + count));
       for (auto& cb : o.callbacks) cb->on_batch_end(step, so_far, *this);
       if (step + 1 < steps) bar.update(step + 1, so_far);
     }
     // Every row has been seen (some maybe before a checkpoint the run resumed from).
-    Logs logs = epoch_logs(loss_sum, correct, n_train, metrics_);
-    if (x_val || n_train < n_all) {
-      const Tensor& xv = x_val ? *x_val : x;
-      const Tensor& yv = x_val ? *y_val : y;
-      const size_t begin = x_val ? 0 : static_cast<size_t>(n_train);
-      auto [val_loss, val_acc] = evaluate_rows(xv, yv, begin, static_cast<size_t>(xv.dim(0)), batch_size, 0);
-      logs["val_loss"] = static_cast<float>(val_loss);
-      for (const std::string& m : metrics_) logs["val_" + m] = static_cast<float>(val_acc);
+    Logs logs = names.logs(totals, n_train);
+    if (has_val || n_train < n_all) {
+      const TensorList& xv = has_val ? x_val : x;
+      const TensorList& yv = has_val ? y_val : y;
+      const size_t begin = has_val ? 0 : static_cast<size_t>(n_train), end = static_cast<size_t>(xv[0].dim(0));
+      const LossTotals val = evaluate_rows(xv, yv, begin, end, batch_size, 0, names);
+      const Logs val_logs = names.logs(val, static_cast<double>(end - begin), "val_");
+      logs.insert(val_logs.begin(), val_logs.end());
     }
     bar.finish(logs);
     history.append(logs);
@@ -153,7 +156,7 @@ History Model::fit(const Tensor& x, const Tensor& y_given, FitOptions o) {
     progress_.epoch = epoch + 1;
     progress_.batches_done = 0;
     progress_.order = nullptr;
-    progress_.loss_sum = progress_.correct = 0;
+    progress_.totals = zero;
     for (auto& cb : o.callbacks) cb->on_epoch_end(epoch, logs, *this);
   }
   for (auto& cb : o.callbacks) cb->on_train_end(*this);

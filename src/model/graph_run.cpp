@@ -1,5 +1,6 @@
 // Running a model that is a graph (model/graph.h): forward node by node in topological
-// order, backward in reverse, summing the gradients of a node read by several layers.
+// order, backward in reverse from every output's loss gradient, summing the gradients of a
+// node read by several layers.
 // A chain never comes here: model.cpp runs it as it always has (fused pairs and all).
 #include <algorithm>
 
@@ -10,6 +11,22 @@
 
 namespace nn {
 
+namespace {
+// into += part, or into = part for the first part (then has becomes 1): a node read by
+// several layers gets the sum of their gradients.
+void add_gradient(Tensor& into, const Tensor& part, char& has) {
+  if (!has) {
+    into.resize(part.shape());
+    std::copy(part.begin(), part.end(), into.begin());
+    has = 1;
+    return;
+  }
+  float* d = into.data();
+  const float* add = part.data();
+  for (size_t e = 0, m = into.size(); e < m; ++e) d[e] += add[e];
+}
+}  // namespace
+
 void Model::set_graph(std::shared_ptr<Graph> graph) {
   graph_ = std::move(graph);
   layers_ = graph_->layers();
@@ -19,6 +36,7 @@ void Model::set_graph(std::shared_ptr<Graph> graph) {
   last_pass_fused_ = false;
   graph_->set_input_gradient(input_gradient_);
   configure_loss_from_logits();
+  record_added_losses();
   if (profile_on_) reset_profile();
 }
 
@@ -27,15 +45,15 @@ size_t Model::calls_of(const Layer& layer) const {
   return static_cast<size_t>(std::count_if(layers_.begin(), layers_.end(), [&](auto& l) { return l.get() == &layer; }));
 }
 
-const Tensor& Model::graph_forward(const std::vector<const Tensor*>& xs, bool training) {
+void Model::graph_forward(const TensorList& xs, bool training) {
   Graph& g = *graph_;
   g.sync_replicas();  // a layer called twice: its later calls run with its current weights
   const auto& nodes = g.nodes();
-  const size_t out = g.output_nodes()[0];
+  const auto& outs = g.output_nodes();
   auto value = [&](size_t j) -> const Tensor& {
     const auto& ins = g.input_nodes();
     const auto it = std::find(ins.begin(), ins.end(), j);
-    return it != ins.end() ? *xs[static_cast<size_t>(it - ins.begin())] : g.value(j);
+    return it != ins.end() ? xs[static_cast<size_t>(it - ins.begin())] : g.value(j);
   };
   for (size_t i = 0; i < nodes.size(); ++i) {
     const GraphNode& n = nodes[i];
@@ -49,29 +67,31 @@ const Tensor& Model::graph_forward(const std::vector<const Tensor*>& xs, bool tr
         n.runner->forward(value(n.inputs[0]), y, training);
       }
     };
+    // An output whose loss computes from the logits: z into its logits, the predictions f(z) here.
+    const auto out = std::find(outs.begin(), outs.end(), i);
+    OutputLoss* head = out == outs.end() ? nullptr : logits_head(static_cast<size_t>(out - outs.begin()));
     timed(profile_slot(g.layer_index(*n.layer), false), [&] {
-      if (i == out && loss_from_logits_) {  // z into logits_, the predictions f(z) here
-        run(logits_);
-        g.value(i).resize(logits_.shape());
-        const size_t k = losses::last_axis(logits_);
-        activation_forward(output_activation_, logits_.data(), g.value(i).data(), logits_.size() / k, k);
+      if (head) {
+        run(head->logits);
+        g.value(i).resize(head->logits.shape());
+        const size_t k = losses::last_axis(head->logits);
+        activation_forward(head->activation, head->logits.data(), g.value(i).data(), head->logits.size() / k, k);
       } else {
         run(g.value(i));
       }
     });
   }
-  return g.value(out);
 }
 
-void Model::graph_backward(const Tensor& dy, Tensor* dx) {
+void Model::graph_backward(const TensorList& dys, Tensor* dx) {
   Graph& g = *graph_;
   const auto& nodes = g.nodes();
-  const size_t out = g.output_nodes()[0];
   // has[i]: node i's gradient holds something (a node no layer with weights sits below
   // gets none, and its layer no backward call).
   std::vector<char> has(nodes.size(), 0);
-  g.grad(out) = dy;
-  has[out] = 1;
+  // Each output starts with its dL/d(output); one that other layers read too (z_mean, an
+  // output and Sampling's input) adds their dx to it below.
+  for (size_t k = 0; k < dys.size(); ++k) add_gradient(g.grad(g.output_nodes()[k]), dys[k], has[g.output_nodes()[k]]);
   for (size_t i = nodes.size(); i-- > 0;) {
     const GraphNode& n = nodes[i];
     if (n.inputs.empty() || !has[i]) continue;
@@ -89,16 +109,7 @@ void Model::graph_backward(const Tensor& dy, Tensor* dx) {
     for (size_t k = 0; k < n.inputs.size(); ++k) {
       const size_t j = n.inputs[k];
       if (!nodes[j].weights_below) continue;  // an Input, or nothing to learn below it
-      Tensor& into = g.grad(j);
-      if (!has[j]) {  // the first reader's part (readers come in reverse node order)
-        into.resize(dxs[k].shape());
-        std::copy(dxs[k].begin(), dxs[k].end(), into.begin());
-        has[j] = 1;
-      } else {  // a node read by several layers: the sum of their gradients
-        float* d = into.data();
-        const float* add = dxs[k].data();
-        for (size_t e = 0, m = into.size(); e < m; ++e) d[e] += add[e];
-      }
+      add_gradient(g.grad(j), dxs[k], has[j]);  // (readers come in reverse node order)
     }
   }
   g.collect_replica_grads();  // a layer called twice learns from both calls
@@ -108,7 +119,7 @@ void Model::graph_backward(const Tensor& dy, Tensor* dx) {
       dx->resize(g.grad(in).shape());
       std::copy(g.grad(in).begin(), g.grad(in).end(), dx->begin());
     } else {
-      Shape shape{dy.dim(0)};
+      Shape shape{dys[0].dim(0)};
       shape.insert(shape.end(), nodes[in].shape.begin(), nodes[in].shape.end());
       dx->resize(shape);
       dx->fill(0.0f);

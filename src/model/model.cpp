@@ -10,7 +10,6 @@
 #include "kernels/denormals.h"
 #include "kernels/elementwise.h"
 #include "layers/input.h"
-#include "losses/get.h"
 #include "model/graph.h"
 #include "model/progress_bar.h"
 #include "reference/mode.h"
@@ -27,9 +26,6 @@ Model::Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string na
     : name_(name.empty() ? unique_name("model") : std::move(name)), input_nodes_(inputs), output_nodes_(outputs) {
   const std::string who = "Model(inputs, outputs)";
   auto graph = std::make_shared<Graph>(inputs, outputs, who);  // checks the graph, orders its calls
-  if (inputs.size() != 1 || outputs.size() != 1)
-    throw Error(who + ": this nnscratch trains models with one input and one output; got " +
-                std::to_string(inputs.size()) + " inputs and " + std::to_string(outputs.size()) + " outputs");
   if (graph->is_chain())
     set_layers(graph->layers());  // the plain path: each layer on the one before
   else
@@ -38,6 +34,7 @@ Model::Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string na
 
 void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   layers_ = std::move(layers);
+  chain_output_ = nullptr;
   outputs_.assign(layers_.size(), Tensor());
   grads_.assign(layers_.size(), Tensor());
   // A layer hands dL/dx down only if some layer below it has weights to learn from it:
@@ -54,6 +51,7 @@ void Model::set_layers(std::vector<std::shared_ptr<Layer>> layers) {
   last_pass_fused_ = false;  // the last pass's fused steps are gone
   for (size_t i = 1; i + 2 < layers_.size(); ++i) fused_[i] = fuse_pair(*layers_[i], *layers_[i + 1]);
   configure_loss_from_logits();
+  record_added_losses();
   if (profile_on_) reset_profile();
 }
 
@@ -90,16 +88,29 @@ const Tensor& Model::layer_output(size_t index) const {
   return outputs_.at(index);
 }
 
-Shape Model::input_shape() {
+Shape Model::input_shape() { return input_shapes().front(); }
+
+Shape Model::output_shape() { return output_shapes().front(); }
+
+std::vector<Shape> Model::input_shapes() {
   if (!built()) throw Error("model \"" + name_ + "\" is not built yet: give it an Input or call fit/predict first");
-  return layers_.front()->output_shape();
+  if (!graph_) return {layers_.front()->output_shape()};
+  std::vector<Shape> shapes;
+  for (size_t i : graph_->input_nodes()) shapes.push_back(graph_->nodes()[i].shape);
+  return shapes;
 }
 
-Shape Model::output_shape() {
+std::vector<Shape> Model::output_shapes() {
   if (!built()) throw Error("model \"" + name_ + "\" is not built yet: give it an Input or call fit/predict first");
-  if (graph_) return graph_->nodes()[graph_->output_nodes()[0]].shape;
-  return layers_.back()->output_shape();
+  if (!graph_) return {layers_.back()->output_shape()};
+  std::vector<Shape> shapes;
+  for (size_t i : graph_->output_nodes()) shapes.push_back(graph_->nodes()[i].shape);
+  return shapes;
 }
+
+size_t Model::num_inputs() const { return graph_ ? graph_->input_nodes().size() : 1; }
+
+size_t Model::num_outputs() const { return graph_ ? graph_->output_nodes().size() : 1; }
 
 std::vector<Param*> Model::params() {
   std::vector<Param*> all;
@@ -108,64 +119,9 @@ std::vector<Param*> Model::params() {
   return all;
 }
 
-losses::Loss& Model::loss() {
-  if (!loss_) throw Error("model \"" + name_ + "\" is not compiled: call compile(loss, optimizer) first");
-  return *loss_;
-}
-
 optimizers::Optimizer& Model::optimizer() {
   if (!optimizer_) throw Error("model \"" + name_ + "\" is not compiled: call compile(loss, optimizer) first");
   return *optimizer_;
-}
-
-void Model::compile(const losses::Loss& loss, const optimizers::Optimizer& optimizer,
-                    std::vector<std::string> metrics) {
-  // "acc" is the same metric as "accuracy" and, as in Keras, keeps the name it was given:
-  // the logs then say acc and val_acc.
-  for (auto& m : metrics)
-    if (m != "accuracy" && m != "acc")
-      throw ValueError("unknown metric \"" + m + "\"; nnscratch knows: accuracy (or acc)");
-  loss_ = loss.clone();
-  optimizer_ = optimizer.clone();
-  metrics_ = std::move(metrics);
-  configure_loss_from_logits();
-}
-
-void Model::compile(const std::string& loss_name, const optimizers::Optimizer& optimizer,
-                    std::vector<std::string> metrics) {
-  compile(*losses::get(loss_name), optimizer, std::move(metrics));
-}
-
-// A softmax or sigmoid output with a cross-entropy (losses/loss.h): the output layer stops
-// at z, which the model keeps in logits_ while applying the activation itself; the loss
-// reads z for its value and hands the layer dL/dz, so the layer skips its activation's
-// backward. Every other layer computes its full output (a layer that was last before
-// Sequential::add is not any more).
-void Model::configure_loss_from_logits() {
-  loss_from_logits_ = false;
-  for (size_t i = 1; i < layers_.size(); ++i) layers_[i]->set_logits_output(false);
-  if (graph_)
-    for (const GraphNode& n : graph_->nodes()) n.runner->set_logits_output(false);
-  if (layers_.size() < 2 || !loss_) return record_layer_flags();
-  if (graph_) {
-    // The output call's own runner stops at z, unless another layer reads that output too
-    // (it needs y = f(z), and would hand back dL/dy, not dL/dz).
-    const size_t out = graph_->output_nodes()[0];
-    if (graph_->readers(out) > 0) return record_layer_flags();
-    Layer& last = *graph_->nodes()[out].runner;
-    const auto act = last.output_activation();
-    loss_from_logits_ = act && loss_->computes_from_logits(*act);
-    if (loss_from_logits_) output_activation_ = *act;
-    last.set_logits_output(loss_from_logits_);
-    record_layer_flags();
-    return;
-  }
-  Layer& last = *layers_.back();
-  const auto act = last.output_activation();
-  loss_from_logits_ = act && loss_->computes_from_logits(*act);
-  if (loss_from_logits_) output_activation_ = *act;
-  last.set_logits_output(loss_from_logits_);
-  record_layer_flags();
 }
 
 void Model::record_layer_flags() {
@@ -196,50 +152,6 @@ void Model::set_input_gradient(bool on) {
   }
 }
 
-float Model::batch_loss(const Tensor& y_pred, const Tensor& y_true) {
-  return loss_from_logits_ ? loss().value_from_logits(logits_, y_true) : loss().value(y_pred, y_true);
-}
-
-// Keras expands labels of shape (N) to (N, 1) for a model whose output is (N, 1)
-// (compile_utils.match_dtype_and_rank): the usual way to pass binary labels.
-const Tensor& Model::labels_for_output(const Tensor& y, Tensor& expanded) {
-  if (y.rank() != 1 || output_shape() != Shape{1}) return y;
-  expanded = y;
-  expanded.reshape({y.dim(0), 1});
-  return expanded;
-}
-
-void Model::check_data(const Tensor& x, const Tensor* y, const char* where) {
-  const std::string w = where;
-  Shape want = input_shape();
-  Shape got_sample(x.shape().begin() + std::min<size_t>(1, x.shape().size()), x.shape().end());
-  if (x.rank() < 1 || got_sample != want) {
-    throw ShapeError(w + ": the model \"" + name_ + "\" expects inputs of shape " + batch_shape_str(want, "N") +
-                     ", got " + shape_str(x.shape()));
-  }
-  if (x.dim(0) == 0) throw ValueError(w + ": the input holds no samples (shape " + shape_str(x.shape()) + ")");
-  if (!all_finite(x.data(), x.size()))
-    throw ValueError(w + ": the input contains NaN or infinite values; clean or rescale the data first");
-  if (!y) return;
-  Shape out = output_shape();
-  Shape y_sample(y->shape().begin() + std::min<size_t>(1, y->shape().size()), y->shape().end());
-  if (y->rank() < 1 || y->dim(0) != x.dim(0))
-    throw ShapeError(w + ": x has " + std::to_string(x.dim(0)) + " samples but y has " +
-                     (y->rank() ? std::to_string(y->dim(0)) : std::string("none")) + "; they must match");
-  if (y_sample != out) {
-    std::string hint;
-    if (y->rank() == 1 && out.size() == 1 && out[0] > 1)
-      hint = "; y holds class ids: one-hot encode them with nn::data::to_categorical(y, " + std::to_string(out[0]) +
-             ")";
-    throw ShapeError(w + ": the model's output has shape " + batch_shape_str(out, "N") + " but y has shape " +
-                     shape_str(y->shape()) + hint);
-  }
-  if (!all_finite(y->data(), y->size())) throw ValueError(w + ": the targets contain NaN or infinite values");
-  if (loss_) loss_->check_targets(*y, w);
-}
-
-
-
 double* Model::profile_total(double Profile::*total) { return profile_on_ ? &(profile_.*total) : nullptr; }
 
 double* Model::profile_slot(size_t layer, bool backward_pass) {
@@ -248,12 +160,31 @@ double* Model::profile_slot(size_t layer, bool backward_pass) {
   return backward_pass ? &t.backward_seconds : &t.forward_seconds;
 }
 
-const Tensor& Model::forward(const Tensor& x, bool training) { return forward_pass(x, training, false); }
+const Tensor& Model::forward(const Tensor& x, bool training) {
+  forward_pass(TensorList(x), training, false);
+  return output_value(0);
+}
 
-const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
-  if (!built()) ensure_built(x);
+TensorList Model::forward(const TensorList& x, bool training) {
+  if (x.size() != num_inputs())
+    throw ValueError("forward: model \"" + name_ + "\" has " + std::to_string(num_inputs()) + " inputs, got " +
+                     std::to_string(x.size()) + " arrays");
+  forward_pass(x, training, false);
+  std::vector<const Tensor*> outs;
+  for (size_t k = 0; k < num_outputs(); ++k) outs.push_back(&output_value(k));
+  return TensorList(std::move(outs));
+}
+
+const Tensor& Model::output_value(size_t k) const {
+  if (graph_) return graph_->value(graph_->output_nodes()[k]);
+  if (!chain_output_) throw Error("model \"" + name_ + "\" has no output yet: run forward first");
+  return *chain_output_;
+}
+
+void Model::forward_pass(const TensorList& xs, bool training, bool fuse) {
+  if (!built()) ensure_built(xs[0]);
   last_pass_fused_ = fuse && training && fusion_on_ && !reference_mode();
-  last_input_ = &x;
+  last_input_ = &xs[0];
   restore_layer_flags();  // (another model running these layers may have changed them)
   if (profile_on_) {
     if (profile_.layers.size() + 1 != layers_.size()) reset_profile();  // the layers changed
@@ -261,9 +192,10 @@ const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
   }
   if (graph_) {
     last_pass_fused_ = false;  // (a graph runs every layer on its own)
-    return graph_forward({&x}, training);
+    return graph_forward(xs, training);
   }
-  const Tensor* current = &x;
+  const Tensor* current = &xs[0];
+  OutputLoss* logits = logits_head(0);
   for (size_t i = 1; i < layers_.size(); ++i) {
     if (fused_at(i)) {  // layers i and i + 1 as one step, writing layer i + 1's output
       timed(profile_slot(i, false), [&] { fused_[i]->forward(*current, outputs_[i + 1]); });
@@ -271,37 +203,25 @@ const Tensor& Model::forward_pass(const Tensor& x, bool training, bool fuse) {
       current = &outputs_[++i];
       continue;
     }
-    if (i + 1 == layers_.size() && loss_from_logits_) {
+    if (i + 1 == layers_.size() && logits) {
       // The output layer gives z; the activation turns it into the predictions here, so
       // the loss can compute from z (configure_loss_from_logits).
       timed(profile_slot(i, false), [&] {
-        layers_[i]->forward(*current, logits_, training);
-        outputs_[i].resize(logits_.shape());
-        const size_t k = losses::last_axis(logits_);
-        activation_forward(output_activation_, logits_.data(), outputs_[i].data(), logits_.size() / k, k);
+        layers_[i]->forward(*current, logits->logits, training);
+        outputs_[i].resize(logits->logits.shape());
+        const size_t k = losses::last_axis(logits->logits);
+        activation_forward(logits->activation, logits->logits.data(), outputs_[i].data(), logits->logits.size() / k, k);
       });
     } else {
       timed(profile_slot(i, false), [&] { layers_[i]->forward(*current, outputs_[i], training); });
     }
     current = &outputs_[i];
   }
-  return *current;
-}
-
-void Model::backward(const Tensor& y_true) {
-  const Tensor& y_pred = graph_ ? graph_->value(graph_->output_nodes()[0]) : outputs_.back();
-  timed(profile_total(&Profile::loss_seconds), [&] {
-    if (loss_from_logits_)
-      loss().gradient_from_logits(logits_, y_true, loss_grad_);  // dL/dz from the logits: p - y
-    else
-      loss().gradient(y_pred, y_true, loss_grad_);
-  });
-  if (profile_on_) ++profile_.backward_passes;
-  backward_from(loss_grad_, nullptr);
+  chain_output_ = current;
 }
 
 void Model::backward_from(const Tensor& dy_out, Tensor* dx) {
-  if (graph_) return graph_backward(dy_out, dx);
+  if (graph_) return graph_backward(TensorList(dy_out), dx);
   const Tensor* dy = &dy_out;
   for (size_t i = layers_.size() - 1; i >= 1; --i) {
     if (i >= 2 && fused_at(i - 1)) {  // layers i - 1 and i as one step
@@ -321,36 +241,17 @@ void Model::backward_from(const Tensor& dy_out, Tensor* dx) {
   }
 }
 
-// Keras's "accuracy": binary accuracy (thresholded at 0.5) when the output's last axis is
-// 1, else categorical accuracy (the most probable class is the true one); either way per
-// position, so a (H, W, 1) output scores every pixel. Returns Σ over samples of the share
-// of the sample's positions that are right: divided by N, the accuracy Keras reports.
-double Model::count_correct(const Tensor& y_pred, const Tensor& y_true) const {
-  const size_t k = losses::last_axis(y_pred), rows = losses::positions(y_pred);
-  const size_t n = static_cast<size_t>(y_pred.dim(0));
-  double correct = 0;
-  for (size_t r = 0; r < rows; ++r) {
-    const float* p = y_pred.data() + r * k;
-    const float* t = y_true.data() + r * k;
-    if (k == 1)
-      correct += (p[0] > 0.5f) == (t[0] > 0.5f);
-    else
-      correct += std::max_element(p, p + k) - p == std::max_element(t, t + k) - t;
-  }
-  return rows ? correct * static_cast<double>(n) / static_cast<double>(rows) : 0.0;
-}
-
 // The chapter's five steps (model.h), each one call.
-Model::StepResult Model::train_step(const Tensor& xb, const Tensor& yb, double* correct) {
+Model::StepResult Model::train_step(const TensorList& xb, const TensorList& yb, std::vector<double>* correct) {
   StepGuard::Scope guarded(guard_, params());  // unless accepted, the step leaves no trace
   StepResult result;
-  const Tensor& y_pred = forward_pass(xb, true, true);                                     // 1 forward
-  timed(profile_total(&Profile::loss_seconds), [&] { result.loss = batch_loss(y_pred, yb); });  // 2 loss
-  if (correct) *correct += count_correct(y_pred, yb);
-  result.problem = StepGuard::check_loss(result.loss);
+  forward_pass(xb, true, true);                                                           // 1 forward
+  timed(profile_total(&Profile::loss_seconds), [&] { result.loss = batch_loss(yb); });  // 2 loss
+  if (correct) count_correct(yb, *correct);
+  result.problem = StepGuard::check_loss(result.loss.total);
   if (result.problem.empty()) {
-    backward(yb);                                                                          // 3 backward
-    result.problem = StepGuard::check_gradients(layers_, result.loss);                     // 4 guard
+    backward(yb);                                                                         // 3 backward
+    result.problem = StepGuard::check_gradients(layers_, result.loss.total);              // 4 guard
   }
   if (!result.problem.empty()) return result;
   guarded.accept();
@@ -363,76 +264,95 @@ const char* const Model::kBlowUpCauses =
     "Likely causes: a learning rate that is too high (try 10x smaller), or inputs that are not scaled "
     "(divide pixel values by 255).";
 
-float Model::train_on_batch(const Tensor& x, const Tensor& y_given) {
+float Model::train_on_batch(const Tensor& x, const Tensor& y) { return train_on_batch(TensorList(x), TensorList(y)); }
+
+float Model::train_on_batch(const TensorList& x, const TensorList& y_given) {
   FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   loss();  // compiled?
-  ensure_built(x);
-  Tensor expanded;
-  const Tensor& y = labels_for_output(y_given, expanded);
+  if (!x.empty()) ensure_built(x[0]);
+  std::vector<Tensor> expanded;
+  const TensorList y = labels_for_outputs(y_given, expanded);
   check_data(x, &y, "train_on_batch");
   StepResult step = train_step(x, y, nullptr);
   if (!step.problem.empty())
     throw ValueError("train_on_batch: " + step.problem + "; the weights were not updated. " + kBlowUpCauses);
-  return step.loss;
+  return step.loss.total;
 }
 
-std::pair<double, double> Model::evaluate_rows(const Tensor& x, const Tensor& y, size_t begin, size_t end,
-                                               int batch_size, int verbose) {
+
+LossTotals Model::evaluate_rows(const TensorList& x, const TensorList& y, size_t begin, size_t end, int batch_size,
+                                int verbose, const LogNames& names) {
   std::vector<int> order(end - begin);
   std::iota(order.begin(), order.end(), static_cast<int>(begin));
   const size_t bs = static_cast<size_t>(batch_size);
   const int steps = static_cast<int>((order.size() + bs - 1) / bs);
   ProgressBar bar(steps, verbose, std::cout, ProgressBar::stdout_is_terminal());
-  double loss_sum = 0, correct = 0;
+  LossTotals totals = LossTotals::zeros(names.parts.size(), num_outputs());
   for (size_t b = 0, step = 1; b < order.size(); b += bs, ++step) {
     const size_t count = std::min(bs, order.size() - b);
-    data::gather_rows(x, order, b, count, batch_x_);
-    data::gather_rows(y, order, b, count, batch_y_);
-    const Tensor& y_pred = forward(batch_x_, false);
-    loss_sum += static_cast<double>(batch_loss(y_pred, batch_y_)) * count;
-    correct += count_correct(y_pred, batch_y_);
-    Logs logs{{"loss", static_cast<float>(loss_sum / (b + count))}};
-    for (const std::string& m : metrics_) logs[m] = static_cast<float>(correct / (b + count));
+    gather_batch(x, order, b, count, batch_xs_);
+    gather_batch(y, order, b, count, batch_ys_);
+    const TensorList yb(batch_ys_);
+    forward_pass(TensorList(batch_xs_), false, false);
+    totals.add(batch_loss(yb), count);
+    count_correct(yb, totals.correct);
+    const Logs logs = names.logs(totals, static_cast<double>(b + count));
     if (step == static_cast<size_t>(steps))
       bar.finish(logs);
     else
       bar.update(static_cast<int>(step), logs);
   }
-  const double n = static_cast<double>(order.size());
-  return {loss_sum / n, correct / n};
+  return totals;
 }
 
-std::vector<float> Model::evaluate(const Tensor& x, const Tensor& y_given, int batch_size, int verbose) {
+std::vector<float> Model::evaluate(const Tensor& x, const Tensor& y, int batch_size, int verbose) {
+  return evaluate(TensorList(x), TensorList(y), batch_size, verbose);
+}
+
+std::vector<float> Model::evaluate(const TensorList& x, const TensorList& y_given, int batch_size, int verbose) {
   FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
   loss();
-  ensure_built(x);
-  Tensor expanded;
-  const Tensor& y = labels_for_output(y_given, expanded);
+  if (!x.empty()) ensure_built(x[0]);
+  std::vector<Tensor> expanded;
+  const TensorList y = labels_for_outputs(y_given, expanded);
   check_data(x, &y, "evaluate");
   if (batch_size < 1) throw ValueError("evaluate: batch_size must be >= 1, got " + std::to_string(batch_size));
-  auto [loss_value, accuracy] = evaluate_rows(x, y, 0, static_cast<size_t>(x.dim(0)), batch_size, verbose);
-  std::vector<float> result{static_cast<float>(loss_value)};
-  for (size_t m = 0; m < metrics_.size(); ++m) result.push_back(static_cast<float>(accuracy));
-  return result;
+  const LogNames names = log_names();
+  const size_t n = static_cast<size_t>(x[0].dim(0));
+  return names.values(evaluate_rows(x, y, 0, n, batch_size, verbose, names), static_cast<double>(n));
 }
 
-Tensor Model::predict(const Tensor& x, int batch_size) {
+Tensor Model::predict(const Tensor& x, int batch_size) { return predict(TensorList(x), batch_size); }
+
+Tensor Model::predict(const TensorList& x, int batch_size) {
+  if (num_outputs() != 1)
+    throw Error("predict: model \"" + name_ + "\" has " + std::to_string(num_outputs()) + " outputs; "
+                "predict_outputs(x) returns one tensor per output");
+  return std::move(predict_outputs(x, batch_size).front());
+}
+
+std::vector<Tensor> Model::predict_outputs(const TensorList& x, int batch_size) {
   FlushDenormalsScope flush;  // subnormal numbers become 0 (kernels/denormals.h)
-  ensure_built(x);
+  if (!x.empty()) ensure_built(x[0]);
   check_data(x, nullptr, "predict");
   if (batch_size < 1) throw ValueError("predict: batch_size must be >= 1, got " + std::to_string(batch_size));
-  const size_t n = static_cast<size_t>(x.dim(0));
-  Shape out_shape{static_cast<int>(n)};
-  for (int d : output_shape()) out_shape.push_back(d);
-  Tensor out(out_shape);
-  const size_t row = out.row_size();
+  const size_t n = static_cast<size_t>(x[0].dim(0));
+  std::vector<Tensor> out;
+  for (const Shape& shape : output_shapes()) {
+    Shape batch{static_cast<int>(n)};
+    batch.insert(batch.end(), shape.begin(), shape.end());
+    out.emplace_back(batch);
+  }
   std::vector<int> order(n);
   std::iota(order.begin(), order.end(), 0);
   for (size_t b = 0; b < n; b += static_cast<size_t>(batch_size)) {
     const size_t count = std::min(static_cast<size_t>(batch_size), n - b);
-    data::gather_rows(x, order, b, count, batch_x_);
-    const Tensor& y = forward(batch_x_, false);
-    std::copy(y.begin(), y.end(), out.data() + b * row);
+    gather_batch(x, order, b, count, batch_xs_);
+    forward_pass(TensorList(batch_xs_), false, false);
+    for (size_t k = 0; k < out.size(); ++k) {
+      const Tensor& y = output_value(k);
+      std::copy(y.begin(), y.end(), out[k].data() + b * out[k].row_size());
+    }
   }
   return out;
 }

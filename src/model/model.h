@@ -15,6 +15,16 @@
 //             to first, passes the error down and adds into its grads
 //   guard     a NaN or infinite loss or gradient rejects the batch (model/step_guard.h)
 //   step      the optimizer moves every weight against its gradient
+//
+// A model with several inputs and outputs (Keras's functional API) takes one array per
+// input and one target per output, as a braced list (model/tensor_list.h); its loss is the
+// weighted sum of one loss per output, plus the terms its layers add (Sampling's KL
+// divergence), and backward starts at every output (model/loss_parts.h):
+//   Model model({a, b}, {out_1, out_2});
+//   model.compile({losses::BinaryCrossentropy(), losses::MeanSquaredError()}, optimizers::Adam(),
+//                 {"accuracy"}, {.loss_weights = {1, 0.5f}});
+//   model.fit({x_a, x_b}, {y_1, y_2}, {.epochs = 5});    // History: loss, dense_1_loss, ...
+//   std::vector<Tensor> p = model.predict_outputs({x_a, x_b});
 #pragma once
 #include <chrono>
 #include <memory>
@@ -26,25 +36,28 @@
 #include "model/callbacks.h"
 #include "model/history.h"
 #include "model/layer_fusion.h"
+#include "model/loss_parts.h"
 #include "model/npz.h"
 #include "model/step_guard.h"
+#include "model/tensor_list.h"
 #include "optimizers/optimizer.h"
 #include "tensor/rng.h"
 
 namespace nn {
 
 // Validation data for fit: refers to the caller's tensors, copies nothing. Set it as
-// .validation_data = {x_test, y_test}; the tensors must outlive the fit call.
+// .validation_data = {x_test, y_test}, or for several inputs or outputs as lists,
+// .validation_data = {{x_a, x_b}, {y_1, y_2}}; the tensors must outlive the fit call.
 struct ValidationData {
-  const Tensor* x = nullptr;
-  const Tensor* y = nullptr;
+  TensorList x, y;  // one array per input, one target per output
   ValidationData() = default;
-  ValidationData(const Tensor& x_val, const Tensor& y_val) : x(&x_val), y(&y_val) {}
+  ValidationData(const Tensor& x_val, const Tensor& y_val) : x(x_val), y(y_val) {}
+  ValidationData(const TensorList& x_val, const TensorList& y_val) : x(x_val), y(y_val) {}
   // Temporaries would dangle before fit reads them.
   ValidationData(Tensor&&, const Tensor&) = delete;
   ValidationData(const Tensor&, Tensor&&) = delete;
   ValidationData(Tensor&&, Tensor&&) = delete;
-  bool empty() const { return x == nullptr; }
+  bool empty() const { return x.empty(); }
 };
 
 struct FitOptions {
@@ -74,8 +87,9 @@ struct FitProgress {
   uint64_t seed = 0;     // FitOptions::seed of this fit
   const std::vector<int>* order = nullptr;  // (samples) this epoch's row order; null between epochs
   const Rng* shuffle_rng = nullptr;         // the generator shuffling draws from
-  double loss_sum = 0;   // Σ batch loss × batch rows over this epoch so far (for its mean)
-  double correct = 0;    // correct predictions this epoch so far (for its accuracy)
+  // This epoch so far: Σ batch loss × batch rows (and per loss part), correct predictions
+  // per output (model/loss_parts.h); divided by the rows seen, the means the logs show.
+  LossTotals totals = {};
   const History* history = nullptr;         // the epochs finished so far
   bool running = false;  // inside fit
 };
@@ -102,13 +116,15 @@ class Model {
   // name "": Keras's unique name, "model", then "model_1", ... (reset_layer_names resets it).
   // A model needs at least one layer between inputs and outputs.
   Model(Node inputs, Node outputs, std::string name = "");
-  // A graph (model/graph.h): layers with several inputs (Add, Concatenate), a node read by
-  // several layers, a layer object called twice (one layer, shared weights). Today fit,
-  // evaluate and predict take one input tensor and one target, so a model has one input
-  // and one output; the list form is the Keras spelling, Model({a}, {out}).
+  // A graph (model/graph.h): several inputs and outputs, layers with several inputs (Add,
+  // Concatenate, Sampling), a node read by several layers, a layer object called twice (one
+  // layer, shared weights). fit, evaluate and predict then take one array per input and
+  // one target per output, in this order.
   Model(std::vector<Node> inputs, std::vector<Node> outputs, std::string name = "");
   // A model called on a node, like a layer: `Node recon = decoder(encoded)` (model/nested_model.h).
   // The outer model runs this model's own layers, so training it trains these weights.
+  // Only a model with one input and one output can be called so; to reuse part of a model
+  // with several outputs, build the outer model from its nodes: Model(enc_in, decoder(z)).
   Node operator()(const Node& input);
   virtual ~Model() = default;
   Model(const Model&) = delete;  // layers are shared handles: copying would alias weights
@@ -117,12 +133,18 @@ class Model {
   // ---- the Keras API ----
   void summary(SummaryOptions options = {});
   std::string summary_string(SummaryOptions options = {});
+  // One loss for every output. options.loss_weights: one weight per output (model/loss_parts.h).
   void compile(const losses::Loss& loss, const optimizers::Optimizer& optimizer,
-               std::vector<std::string> metrics = {});
+               std::vector<std::string> metrics = {}, CompileOptions options = {});
   // The loss by its Keras name: "categorical_crossentropy", "binary_crossentropy",
   // "mean_squared_error" / "mse"; anything else is an nn::ValueError listing these.
   void compile(const std::string& loss_name, const optimizers::Optimizer& optimizer,
-               std::vector<std::string> metrics = {});
+               std::vector<std::string> metrics = {}, CompileOptions options = {});
+  // One loss per output, in the order of the outputs (Keras's compile(loss=[...])):
+  //   compile({losses::BinaryCrossentropy(), losses::MeanSquaredError()}, opt, {}, {.loss_weights = {1, 0.5f}});
+  // A number of losses other than 1 or the number of outputs is an nn::ValueError.
+  void compile(const LossList& losses, const optimizers::Optimizer& optimizer, std::vector<std::string> metrics = {},
+               CompileOptions options = {});
   // Trains for options.epochs epochs; returns one History row per epoch finished. A
   // batch_size larger than the data trains on one smaller batch, as Keras does. y may be
   // (N) for an (N, 1) output (Keras expands it). When the loss or a gradient turns NaN or
@@ -131,11 +153,36 @@ class Model {
   // (empty when every epoch ran). Check it, or pass .on_nan = "throw" to get an
   // nn::ValueError instead.
   History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
+  // Several inputs or outputs: one array per input and one target per output, in the
+  // model's order, every one with the same number of samples N (else an nn::ShapeError
+  // naming the one that differs). Shuffling gathers the same rows from each; nothing is
+  // copied but the batches: fit({x_a, x_b}, {y_1, y_2}, {.epochs = 5}).
+  History fit(const TensorList& x, const TensorList& y, FitOptions options = {});
+  // {loss, metric...}; with a loss of several parts, in the order of metrics_names():
+  // {loss, <output>_loss..., added losses..., metrics...}. Added losses count, as in Keras.
   std::vector<float> evaluate(const Tensor& x, const Tensor& y, int batch_size = 32, int verbose = 1);
+  std::vector<float> evaluate(const TensorList& x, const TensorList& y, int batch_size = 32, int verbose = 1);
+  // The output (a model with one output; one with several throws an nn::Error pointing to
+  // predict_outputs).
   Tensor predict(const Tensor& x, int batch_size = 32);
-  // One step; returns the loss before the update. A NaN/inf loss or gradient throws
-  // nn::ValueError and leaves the weights as they were.
+  Tensor predict(const TensorList& x, int batch_size = 32);
+  // One tensor per output, in the model's order (Keras's predict returns a list):
+  //   std::vector<Tensor> z = encoder.predict_outputs(x);   // z_mean, z_log_var, z
+  std::vector<Tensor> predict_outputs(const TensorList& x, int batch_size = 32);
+  // One step; returns the loss before the update (the total, with every part). A NaN/inf
+  // loss or gradient throws nn::ValueError and leaves the weights as they were.
   float train_on_batch(const Tensor& x, const Tensor& y);
+  float train_on_batch(const TensorList& x, const TensorList& y);
+  // What the logs and evaluate hold, in order (Keras's metrics_names): "loss", then, when the
+  // loss has several parts, "<output name>_loss" per output and each added loss ("kl_loss"),
+  // then each metric, per output when there are several ("<output name>_accuracy").
+  std::vector<std::string> metrics_names();
+  // The outputs' names: the layers making them ("dense_2"; a nested model's name for its
+  // output; "_1", "_2" added to repeats), unless set. Keras 2 lets you assign
+  // model.output_names; here: model.set_output_names({"reconstruction"}) gives
+  // "reconstruction_loss" in History. One unique, non-empty name per output.
+  std::vector<std::string> output_names() const;
+  void set_output_names(std::vector<std::string> names);
   std::vector<Tensor> get_weights();
   void set_weights(const std::vector<Tensor>& weights);
   void save_weights(const std::string& path);
@@ -162,8 +209,12 @@ class Model {
 
   // ---- for tutorials and tests: the pieces of one step ----
   // forward runs every layer on its own, so layer_output(i) holds each layer's output.
-  const Tensor& forward(const Tensor& x, bool training);  // x: (N, input...) -> (N, output...)
+  const Tensor& forward(const Tensor& x, bool training);  // x: (N, input...) -> (N, output...) (the first output)
+  // One array per input -> one per output (referring to the model's buffers, valid until the next forward).
+  TensorList forward(const TensorList& x, bool training);
   void backward(const Tensor& y_true);  // from the last forward's output; adds into grads
+  // From every output's loss (weighted) and the added losses; y_true: one per output.
+  void backward(const TensorList& y_true);
   // Backward from a given dL/d(output) (dy: (N, output...)); with dx not null, also
   // dL/d(input) into *dx, which needs set_input_gradient(true) (a nested model does this).
   void backward_from(const Tensor& dy, Tensor* dx);
@@ -186,12 +237,17 @@ class Model {
   void set_layer_fusion(bool on) { fusion_on_ = on; }
   std::vector<Param*> params();                          // every parameter, Keras order
   const std::string& name() const { return name_; }
-  bool compiled() const { return loss_ != nullptr; }
-  losses::Loss& loss();
+  bool compiled() const { return !heads_.empty(); }
+  losses::Loss& loss();  // the (first output's) loss
+  float loss_weight(size_t output) const;  // compile's loss_weights (1 unless given)
   optimizers::Optimizer& optimizer();
   const std::vector<std::string>& metrics() const { return metrics_; }
-  Shape input_shape();   // one sample, no batch
-  Shape output_shape();  // one sample, no batch
+  Shape input_shape();   // one sample, no batch (the first input's)
+  Shape output_shape();  // one sample, no batch (the first output's)
+  std::vector<Shape> input_shapes();   // every input's, in order
+  std::vector<Shape> output_shapes();  // every output's, in order
+  size_t num_inputs() const;
+  size_t num_outputs() const;
 
   // ---- profiling: where the time of a training step goes ----
   // With set_profile(true), forward and backward time every layer's call, and each
@@ -230,7 +286,9 @@ class Model {
   bool built() const { return !layers_.empty(); }
 
  private:
-  void check_data(const Tensor& x, const Tensor* y, const char* where);
+  // One array per input of the right shape, one target per output, all with one N.
+  void check_data(const TensorList& x, const TensorList* y, const char* where);  // model/data_checks.cpp
+  std::string outputs_described() const;  // "2 outputs (kind, size)"
   // Every parameter as a "<layer>/<param>" entry, the .npz layout of save_weights.
   std::vector<NamedArray> weight_entries();
   // Pairs every parameter with its entry, checking names, types and shapes; throws an IoError
@@ -241,23 +299,34 @@ class Model {
                                                               const std::string& hint = kRebuildHint);
   static const char* const kRebuildHint;  // "build the model exactly as when it was saved..."
   friend std::unique_ptr<Model> load_model(const std::string& path);  // builds, then fills in weights and state
+  // ---- the loss side (model/model_losses.cpp) ----
   void configure_loss_from_logits();
-  // The batch's loss: from logits_ when the loss computes from the logits, else from y_pred.
-  float batch_loss(const Tensor& y_pred, const Tensor& y_true);  // y_pred, y_true: (N, output...)
-  // y itself, or (for labels (N) and an (N, 1) output) a copy in `expanded` shaped (N, 1).
-  const Tensor& labels_for_output(const Tensor& y, Tensor& expanded);  // y: (N, output...) or (N)
-  // Mean loss and number correct over rows [begin, end) of x, y, in batches.
-  std::pair<double, double> evaluate_rows(const Tensor& x, const Tensor& y, size_t begin, size_t end,
-                                          int batch_size, int verbose);
+  // The loss of the last forward pass (model/loss_parts.h): each output's (from its logits
+  // when the loss computes from them), weighted, plus what the layers added.
+  BatchLoss batch_loss(const TensorList& y_true);  // y_true[k]: (N, output k...)
+  // Each y[k] itself, or (for labels (N) and an (N, 1) output) a copy in expanded[k] shaped (N, 1).
+  TensorList labels_for_outputs(const TensorList& y, std::vector<Tensor>& expanded);
+  // Adds each output's correct predictions of the last forward pass into correct[k].
+  void count_correct(const TensorList& y_true, std::vector<double>& correct) const;
+  double count_correct(const Tensor& y_pred, const Tensor& y_true) const;  // (N, output...) both
+  LogNames log_names() const;
+  // The layers that add a loss (layers/layer.h, added_loss), in the order they run, inside
+  // nested models too: what set_layers and set_graph record in added_losses_.
+  void find_added_losses(std::vector<Layer*>& out) const;
+  void record_added_losses();
+  OutputLoss* logits_head(size_t output);  // the output's loss if it computes from the logits, else null
+
+  // Sums over rows [begin, end) of x, y, in batches (model/loss_parts.h).
+  LossTotals evaluate_rows(const TensorList& x, const TensorList& y, size_t begin, size_t end, int batch_size,
+                           int verbose, const LogNames& names);
   struct StepResult {
-    float loss = 0;       // from the forward pass, before any update
+    BatchLoss loss;       // from the forward pass, before any update
     std::string problem;  // empty when the update was applied; else what blew up
   };
-  // One step on a batch: forward, loss, backward, guard, optimizer step.
-  StepResult train_step(const Tensor& xb, const Tensor& yb, double* correct);
+  // One step on a batch: forward, loss, backward, guard, optimizer step. correct: per output.
+  StepResult train_step(const TensorList& xb, const TensorList& yb, std::vector<double>* correct);
   StepGuard guard_;
   static const char* const kBlowUpCauses;  // the advice that follows a NaN/inf message
-  double count_correct(const Tensor& y_pred, const Tensor& y_true) const;
 
   std::string name_;
   std::vector<std::shared_ptr<Layer>> layers_;
@@ -280,33 +349,39 @@ class Model {
   std::string connections(const Layer& layer) const;  // summary.cpp: that column's field
   void restore_layer_flags();
   void set_graph(std::shared_ptr<Graph> graph);
-  const Tensor& graph_forward(const std::vector<const Tensor*>& xs, bool training);
-  void graph_backward(const Tensor& dy, Tensor* dx);  // from dL/d(output); dx as backward_from
+  void graph_forward(const TensorList& xs, bool training);  // xs: one per input
+  void graph_backward(const TensorList& dys, Tensor* dx);  // from dL/d(output k); dx as backward_from
   std::vector<Tensor> outputs_;  // outputs_[i]: activations of layers_[i] (i >= 1)
   std::vector<Tensor> grads_;    // grads_[i]: dL/d(input of layers_[i])
-  Tensor loss_grad_;             // dL/d(output), or dL/dz from the logits
   const Tensor* last_input_ = nullptr;
-  std::unique_ptr<losses::Loss> loss_;
+  const Tensor* chain_output_ = nullptr;  // a chain's output of the last forward pass
+  const Tensor& output_value(size_t k) const;  // output k of the last forward pass
+  // One per output, set by compile (model/loss_parts.h): its loss and weight, and, when the
+  // loss computes from the logits, the output layer's z (configure_loss_from_logits).
+  std::vector<OutputLoss> heads_;
   std::unique_ptr<optimizers::Optimizer> optimizer_;
   std::vector<std::string> metrics_;
-  // From the logits: the output layer writes z into logits_ and the model applies
-  // output_activation_ to get the predictions (configure_loss_from_logits).
-  bool loss_from_logits_ = false;
-  ActivationKind output_activation_ = ActivationKind::linear;
-  Tensor logits_;  // (N, output...): z of the last forward pass, when loss_from_logits_
+  std::vector<std::string> output_names_;  // set_output_names; empty: the layers' names
+  // The layers that add a loss, and which name (added_names_) each one's term is logged under.
+  struct AddedLoss {
+    Layer* layer;
+    size_t name;
+  };
+  std::vector<AddedLoss> added_losses_;
+  std::vector<std::string> added_names_;  // distinct, in the order the layers run
   // Layer fusion in training steps: fused_[i] runs layers_[i] and layers_[i + 1] as one
   // step (null when they have none); last_pass_fused_ when the last forward pass used
   // them (backward follows it).
   std::vector<std::unique_ptr<FusedStep>> fused_;
   bool fusion_on_ = true, last_pass_fused_ = false;
-  const Tensor& forward_pass(const Tensor& x, bool training, bool fuse);
+  void forward_pass(const TensorList& xs, bool training, bool fuse);  // outputs: output_value(k)
   bool fused_at(size_t i) const { return last_pass_fused_ && i < fused_.size() && fused_[i]; }
   // Runs `call`, adding its duration to *seconds when profiling (seconds not null).
   template <class Call>
   void timed(double* seconds, Call&& call);
   double* profile_slot(size_t layer, bool backward_pass);  // a layer's row; null unless profiling
   double* profile_total(double Profile::*total);          // e.g. &Profile::loss_seconds; likewise
-  Tensor batch_x_, batch_y_;  // reused gather buffers for fit/evaluate/predict
+  std::vector<Tensor> batch_xs_, batch_ys_;  // reused gather buffers for fit/evaluate/predict, one per array
   bool profile_on_ = false;
   Profile profile_;
   FitProgress progress_;

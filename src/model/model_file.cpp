@@ -149,8 +149,13 @@ void Model::save(const std::string& path, SaveOptions options) {
     if (!compiled())
       throw Error(intro + "include_optimizer needs a compiled model; compile model \"" + name_ +
                   "\" first, or save without include_optimizer");
+    if (heads_.size() > 1 || heads_[0].weight != 1.0f)
+      throw Error(intro + "include_optimizer saves one loss by name, and model \"" + name_ + "\" was compiled with "
+                  "a loss per output or with loss_weights, which model files do not hold yet. Save without "
+                  "include_optimizer (architecture and weights), compile the loaded model as before, and use "
+                  "save_checkpoint / resume_from to carry the training state");
     TrainingConfig tc;
-    tc.loss = loss_->name();
+    tc.loss = loss().name();
     try {
       losses::get(tc.loss);  // can load_model make this loss again by its name?
     } catch (const ValueError&) {

@@ -55,6 +55,11 @@ std::vector<std::shared_ptr<Layer>> flatten_nested(const std::vector<std::shared
 }
 
 Node Model::operator()(const Node& input) {
+  if (num_inputs() != 1 || num_outputs() != 1)
+    throw Error("model \"" + name_ + "\" has " + std::to_string(num_inputs()) + " input(s) and " +
+                std::to_string(num_outputs()) + " outputs, and nnscratch calls a model on a node only when it has one "
+                "of each. Build the outer model from this model's own nodes instead, e.g. "
+                "Model(encoder_input, decoder(z)) with z one of the encoder's output nodes: the layers are shared");
   if (!nested_) nested_ = std::make_shared<Functional>(input_nodes_, output_nodes_, name_);
   return Node::apply(nested_, input);
 }

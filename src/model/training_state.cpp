@@ -41,7 +41,7 @@ void add_optimizer_entries(std::vector<NamedArray>& entries, optimizers::Optimiz
 }
 
 void add_layer_rng_entries(std::vector<NamedArray>& entries, const std::vector<std::shared_ptr<Layer>>& layers) {
-  for (auto& layer : flatten_nested(layers))  // a nested model's Dropout too
+  for (auto& layer : flatten_nested(layers))  // a nested model's Dropout and Sampling too
     if (Rng* g = layer->random_generator()) add_rng_entries(entries, "rng/" + layer->name(), g->state());
 }
 
@@ -170,7 +170,8 @@ std::vector<std::pair<Rng*, RngState>> read_layer_rngs(CheckpointReader& r,
   std::vector<std::pair<Rng*, RngState>> generators;
   for (auto& layer : flatten_nested(layers))
     if (Rng* g = layer->random_generator()) generators.emplace_back(g, r.rng("rng/" + layer->name()));
-  for (auto& extra : r.unused("rng/")) r.fail("\"" + extra + "\" matches no Dropout layer of this model");
+  for (auto& extra : r.unused("rng/"))
+    r.fail("\"" + extra + "\" matches no layer of this model that draws random numbers (Dropout, Sampling)");
   return generators;
 }
 

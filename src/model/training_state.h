@@ -7,7 +7,8 @@
 //   checkpoint/optimizer/iterations       '<i8' (1)  steps taken
 //   checkpoint/optimizer/learning_rate    '<f4' (1)
 //   checkpoint/optimizer/<state>          '<f4'  Adam's m_0, v_0, m_1, ...; SGD's velocity_0, ...
-//   checkpoint/rng/<layer>/state          '<u8' (4)  a Dropout layer's generator: its four words
+//   checkpoint/rng/<layer>/state          '<u8' (4)  the generator of a layer drawing random numbers
+//                                                    (Dropout, Sampling; a nested model's too): its four words
 //   checkpoint/rng/<layer>/spare_normal   '<f4' (0 or 1) the normal number it holds back, if any
 //
 // Everything under "checkpoint/" is skipped by load_weights, so both files stay weights
@@ -38,8 +39,8 @@ void add_rng_entries(std::vector<NamedArray>& entries, const std::string& name, 
 // so a file saved before training still restores.   params: the model's, in Keras order
 void add_optimizer_entries(std::vector<NamedArray>& entries, optimizers::Optimizer& optimizer,
                            const std::vector<Param*>& params);
-// Appends checkpoint/rng/<layer>/... for every layer that draws random numbers (Dropout),
-// inside nested models too (model/nested_model.h).
+// Appends checkpoint/rng/<layer>/... for every layer that draws random numbers (Dropout,
+// Sampling), a nested model's layers included.
 void add_layer_rng_entries(std::vector<NamedArray>& entries, const std::vector<std::shared_ptr<Layer>>& layers);
 
 // Reads the entries under "checkpoint/", checking each one's type, size and range. Every
@@ -89,8 +90,8 @@ struct OptimizerRestore {
 OptimizerRestore read_optimizer_entries(CheckpointReader& reader, optimizers::Optimizer& optimizer,
                                         const std::vector<Param*>& params, const std::string& other_kind_advice);
 
-// The saved generator of every Dropout layer (by name, nested models' too); entries matching
-// no such layer fail.
+// The saved generator of every layer drawing random numbers (by name, nested models
+// included); entries matching no such layer fail.
 std::vector<std::pair<Rng*, RngState>> read_layer_rngs(CheckpointReader& reader,
                                                        const std::vector<std::shared_ptr<Layer>>& layers);
 
