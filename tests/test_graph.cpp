@@ -10,6 +10,7 @@
 
 #include "chapter_models.h"
 #include "model/model_config.h"
+#include "model_gradcheck.h"
 #include "nn.h"
 #include "test_util.h"
 
@@ -42,33 +43,6 @@ bool same_bits(const Tensor& a, const Tensor& b) {
   return true;
 }
 
-// Every trainable parameter's analytic gradient (model.backward) against central finite
-// differences of the loss, in double-checked float: the whole graph's backward at once.
-void check_model_gradients(Model& model, const Tensor& x, const Tensor& y) {
-  for (Param* p : model.params()) p->grad.fill(0.0f);
-  model.forward(x, true);
-  model.backward(y);
-  size_t checked = 0;
-  for (Param* p : model.params()) {
-    if (!p->trainable) continue;
-    const Tensor analytic = p->grad;
-    for (size_t i = 0; i < p->value.size(); ++i) {
-      const float saved = p->value[i];
-      const float h = 1e-2f;
-      p->value[i] = saved + h;
-      const double up = model.loss().value(model.forward(x, false), y);
-      p->value[i] = saved - h;
-      const double down = model.loss().value(model.forward(x, false), y);
-      p->value[i] = saved;
-      const double numeric = (up - down) / (2.0 * h);
-      CHECK_MESSAGE(std::abs(analytic[i] - numeric) <= 2e-3 + 2e-2 * std::abs(numeric), p->name, "[", i,
-                    "]: analytic ", analytic[i], " numeric ", numeric);
-      ++checked;
-    }
-  }
-  CHECK(checked > 0);
-  for (Param* p : model.params()) p->grad.fill(0.0f);
-}
 
 // in(3) -> h = Dense(4, tanh); p = Dense(2)(h); q = Dense(2, tanh)(h); s = Add(p, q);
 // out = Dense(1)(Concatenate(s, h)): h is read by three layers.
@@ -112,7 +86,7 @@ TEST_CASE("graph: gradients through a diamond match finite differences") {
   auto m = diamond();
   m->compile(losses::MeanSquaredError(), optimizers::SGD(0.1f));
   const Tensor x = random_tensor({5, 3}, 1), y = random_tensor({5, 1}, 2);
-  check_model_gradients(*m, x, y);
+  nn_test::check_gradients(*m, x, y);
   // and a training step lowers the loss
   const float before = m->evaluate(x, y, 32, 0)[0];
   for (int i = 0; i < 20; ++i) m->train_on_batch(x, y);
@@ -163,7 +137,8 @@ TEST_CASE("graph: a layer called twice is one layer with shared weights") {
     }
   // Gradients from both calls are added (finite differences see both).
   m.compile(losses::MeanSquaredError(), optimizers::SGD(0.1f));
-  check_model_gradients(m, x, random_tensor({3, 2}, 6));
+  const Tensor target = random_tensor({3, 2}, 6);
+  nn_test::check_gradients(m, x, target);
   // And weights files work: one "dense/kernel", no name clash.
   nn_test::TempDir dir("graph");
   m.save_weights(dir.str() + "/w.npz");
@@ -289,7 +264,7 @@ TEST_CASE("graph: a model called on a node nests; the nested model equals the fl
   CHECK(same_bits(autoencoder.predict(x), flat));
   // gradients through the nested model (down into the encoder) by finite differences
   autoencoder.compile(losses::MeanSquaredError(), optimizers::SGD(0.1f));
-  check_model_gradients(autoencoder, x, x);
+  nn_test::check_gradients(autoencoder, x, x);
   // training the autoencoder trains the decoder's own weights
   const Tensor before = decoder.predict(z);
   for (int i = 0; i < 5; ++i) autoencoder.train_on_batch(x, x);

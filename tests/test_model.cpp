@@ -91,6 +91,14 @@ TEST_CASE("summary of a Sequential model lists no InputLayer, like Keras") {
   CHECK(seq.summary_string().find(" dense_1 (Dense)             (None, 4)                 44") != std::string::npos);
 }
 
+TEST_CASE("a Dense given a name (Keras's name=) keeps it and takes no number from the count") {
+  nn::reset_layer_names();
+  nn::layers::Dense named(2, "linear", "z_mean"), first(3), second(3);
+  CHECK(named.name() == "z_mean");
+  CHECK(first.name() == "dense");  // as in Keras: the named layer did not use up "dense"
+  CHECK(second.name() == "dense_1");
+}
+
 TEST_CASE("a long layer name wraps onto the next line as in Keras") {
   nn::reset_layer_names();
   Node in = L::Input({4});

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <functional>
 
+#include "model_gradcheck.h"
 #include "nn.h"
 #include "test_util.h"
 
@@ -46,39 +47,6 @@ bool same_bits(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
   return true;
 }
 
-// Every trainable parameter's gradient (forward + backward on the lists) against central
-// differences of evaluate's loss, the total the model trains on. `before` runs before each
-// forward pass (to put a Sampling layer's generator back, so ε stays the same).
-void check_gradients(Model& m, const TensorList& x, const TensorList& y, const std::function<void()>& before = [] {}) {
-  for (Param* p : m.params()) p->grad.fill(0.0f);
-  before();
-  m.forward(x, true);
-  m.backward(y);
-  const int n = x[0].dim(0);
-  auto total = [&] {
-    before();
-    return static_cast<double>(m.evaluate(x, y, n, 0)[0]);
-  };
-  size_t checked = 0;
-  for (Param* p : m.params()) {
-    const Tensor analytic = p->grad;
-    for (size_t i = 0; i < p->value.size(); ++i) {
-      const float saved = p->value[i];
-      const float h = 1e-2f;
-      p->value[i] = saved + h;
-      const double up = total();
-      p->value[i] = saved - h;
-      const double down = total();
-      p->value[i] = saved;
-      const double numeric = (up - down) / (2.0 * h);
-      CHECK_MESSAGE(std::abs(analytic[i] - numeric) <= 2e-3 + 2e-2 * std::abs(numeric), p->name, "[", i,
-                    "]: analytic ", analytic[i], " numeric ", numeric);
-      ++checked;
-    }
-  }
-  CHECK(checked > 0);
-  for (Param* p : m.params()) p->grad.fill(0.0f);
-}
 
 // in(4) -> h = Dense(6, tanh) -> "kind": Dense(3, softmax), "size": Dense(1): a classifier
 // and a regressor sharing a trunk.
@@ -181,7 +149,7 @@ TEST_CASE("multi-output: loss_weights weigh the parts, and the gradients are the
   const std::vector<float> r = m->evaluate(x, {kind, size}, 5, 0);
   REQUIRE(r.size() == 3);
   CHECK(r[0] == doctest::Approx(0.3 * r[1] + 2.5 * r[2]).epsilon(1e-6));
-  check_gradients(*m, x, {kind, size});
+  nn_test::check_gradients(*m, x, {kind, size});
   // train_on_batch returns that same total, from before its update
   CHECK(m->train_on_batch(x, {kind, size}) == doctest::Approx(r[0]).epsilon(1e-6));
   // one loss for both outputs is fine too: each output gets its own copy of it
@@ -315,7 +283,7 @@ TEST_CASE("VAE: Model(encoder_input, decoder(z)) trains on loss, reconstruction_
   // finite differences, with ε held fixed
   const RngState st = v.sampling->random_generator()->state();
   const Tensor xs = x.slice_rows(0, 4);
-  check_gradients(*v.vae, xs, xs, [&] { v.sampling->random_generator()->set_state(st); });
+  nn_test::check_gradients(*v.vae, xs, xs, [&] { v.sampling->random_generator()->set_state(st); });
 }
 
 TEST_CASE("VAE with the encoder nested: a layer inside a nested model adds its loss too") {
@@ -334,7 +302,7 @@ TEST_CASE("VAE with the encoder nested: a layer inside a nested model adds its l
   const Tensor x = random_tensor({4, 6}, 42, 0, 1);
   auto* sampling = &encoder.get_layer("sampling");
   const RngState st = sampling->random_generator()->state();
-  check_gradients(vae, x, x, [&] { sampling->random_generator()->set_state(st); });
+  nn_test::check_gradients(vae, x, x, [&] { sampling->random_generator()->set_state(st); });
   const std::vector<float> r = vae.evaluate(x, x, 4, 0);
   CHECK(r[0] == doctest::Approx(r[1] + r[2]).epsilon(1e-6));
   CHECK(r[2] == sampling->added_loss());

@@ -11,8 +11,8 @@
 
 namespace nn::layers {
 
-Dense::Dense(int units, std::string activation)
-    : LayerBase("dense"), units_(units), activation_(activation_from_name(activation)) {
+Dense::Dense(int units, std::string activation, const std::string& name)
+    : LayerBase("dense", name), units_(units), activation_(activation_from_name(activation)) {
   if (units < 1) throw ValueError("Dense: units must be >= 1, got " + std::to_string(units));
 }
 

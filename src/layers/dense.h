@@ -17,7 +17,8 @@ namespace nn::layers {
 
 class Dense : public LayerBase<Dense> {
  public:
-  explicit Dense(int units, std::string activation = "linear");
+  // name "": Keras's unique name ("dense", "dense_1", ...); else that name (Keras's name=).
+  explicit Dense(int units, std::string activation = "linear", const std::string& name = "");
 
   Shape build(const Shape& in) override;                              // (D) -> (K)
   void forward(const Tensor& x, Tensor& y, bool training) override;  // x: (N, D) -> y: (N, K)

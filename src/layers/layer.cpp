@@ -31,7 +31,8 @@ void reset_layer_names() {
 }
 
 // Keras numbers inputs from 1 ("input_1") and every other layer from 0 ("dense", "dense_1").
-Layer::Layer(const std::string& base_name) : name_(unique_name(base_name, base_name != "input")) {}
+Layer::Layer(const std::string& base_name, const std::string& given_name)
+    : name_(given_name.empty() ? unique_name(base_name, base_name != "input") : given_name) {}
 
 Shape Layer::build_for(const Shape& input_shape) {
   if (built_) {

@@ -150,7 +150,8 @@ class Layer {
 
  protected:
   // base: Keras's snake_case name for the type ("dense"); a counter makes it unique.
-  explicit Layer(const std::string& base_name);
+  // A name given by the user (Keras's name="z_mean") is taken as it is and uses no count.
+  explicit Layer(const std::string& base_name, const std::string& given_name = "");
   // Checks x's shape against what build() saw, naming the layer when it does not match.
   void check_input(const Tensor& x) const;
 
