@@ -159,6 +159,12 @@ run:
 bench: $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
 
+# make compare-torch: tutorial 11's autoencoder against the same network in PyTorch
+# (EPOCHS=1 by default; tests/torch/compare_autoencoder.sh). Slow: PyTorch takes many minutes.
+.PHONY: compare-torch
+compare-torch: tutorials
+	@bash tests/torch/compare_autoencoder.sh $(or $(EPOCHS),1)
+
 # make data: fetch the real data sets into datasets/ (NAME=fashion-mnist, mnist or cifar10;
 # all three without NAME). See datasets/README.md.
 .PHONY: data
@@ -291,6 +297,7 @@ help:
 	@echo "make lib        build build/libnn.a (the default)"
 	@echo "make tutorials  build every tutorial into build/tutorials/"
 	@echo "make bench      build and run the benchmarks (tests/bench/)"
+	@echo "make compare-torch  tutorial 11's autoencoder vs the same network in PyTorch (EPOCHS=1)"
 	@echo "make exercise N=1   check your solution of an exercise (tutorials/exercises/)"
 	@echo "make debug      tutorials at -O0 -g in build-debug/, for gdb"
 	@echo "make install    install headers, libnn.a, pkg-config and CMake files (PREFIX=/usr/local, DESTDIR=)"
