@@ -486,3 +486,43 @@ TEST_CASE("multi-output and VAE: model.save and load_model rebuild them, Samplin
     CHECK(same_bits(vae->get_weights(), v.vae->get_weights()));
   }
 }
+
+TEST_CASE("the NaN guard on graphs: a bad batch stops fit before it is applied (two heads, the VAE)") {
+  auto all_finite = [](Model& m) {
+    for (const Tensor& w : m.get_weights())
+      for (float v : w)
+        if (!std::isfinite(v)) return false;
+    return true;
+  };
+  SUBCASE("a two-output model: NaN data is refused at once, an overflowing step stops fit") {
+    reset_layer_names();
+    set_seed(3);
+    auto m = two_heads();
+    m->compile({losses::CategoricalCrossentropy(), losses::MeanSquaredError()}, optimizers::SGD(1e30f));
+    Tensor x = random_tensor({8, 4}, 1), kind({8, 3}), size = random_tensor({8, 1}, 2);
+    for (int i = 0; i < 8; ++i) kind[3 * i + i % 3] = 1;
+    const std::vector<Tensor> before = m->get_weights();
+    Tensor bad = x;
+    bad[5] = NAN;
+    CHECK_THROWS_WITH_AS(m->fit(bad, {kind, size}, {.verbose = 0}), doctest::Contains("NaN"), nn::ValueError);
+    CHECK(same_bits(before, m->get_weights()));
+    // A step of 1e30 makes the next batch's loss overflow: fit stops there, keeping the
+    // weights of the last good step, and with .on_nan = "throw" says so by throwing.
+    const History h = m->fit(x, {kind, size}, {.batch_size = 4, .epochs = 3, .shuffle = false, .verbose = 0});
+    CHECK(!h.stop_reason.empty());
+    CHECK(all_finite(*m));
+    CHECK_THROWS_AS(m->fit(x, {kind, size}, {.batch_size = 4, .shuffle = false, .verbose = 0, .on_nan = "throw"}),
+                    nn::ValueError);
+    CHECK(all_finite(*m));
+  }
+  SUBCASE("the VAE blown up by a huge learning rate stops with its last good weights") {
+    reset_layer_names();
+    set_seed(4);
+    Vae v = make_vae();
+    v.vae->compile(losses::BinaryCrossentropy(), optimizers::Adam(1e30f));
+    const Tensor x = random_tensor({8, 6}, 3, 0.0f, 1.0f);
+    const History h = v.vae->fit(x, x, {.batch_size = 4, .epochs = 5, .verbose = 0});
+    CHECK_MESSAGE(!h.stop_reason.empty(), "a step of 1e30 should overflow the KL term or the loss");
+    CHECK(all_finite(*v.vae));  // the batch that overflowed was not applied
+  }
+}
