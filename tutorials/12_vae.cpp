@@ -22,7 +22,7 @@
 //   two losses, weighted                   [5] compile with loss_weights {500}: the book's
 //                                              500 × binary cross-entropy + KL
 //   generating from N(0, I)                [6] decoder.predict on random normal points
-//   the latent space, now a normal cloud   [7] encoder.predict: z_mean of each test image
+//   the latent space, now a normal cloud   [7] encoder.predict_outputs: z_mean of each image
 //   a walk through the latent space        [8] decode the points on a line between two images
 //
 // Where this lives in the library: src/layers/sampling.cpp (the layer and its added loss;
