@@ -3,7 +3,6 @@
 #include <cmath>
 #include <utility>
 
-#include "reference/mode.h"
 #include "reference/sampling.h"
 #include "tensor/error.h"
 
@@ -45,29 +44,10 @@ void Sampling::forward_inputs(const std::vector<const Tensor*>& xs, Tensor& z, b
   eps_.resize(mu_->shape());
   for (float& e : eps_) e = rng_.normal();
   z.resize(mu_->shape());
-  reference_pass_ = reference_mode();
-  if (reference_pass_) {
-    ref::sampling_forward(mu_->data(), log_var_->data(), eps_.data(), z.data(), n, d);
-    kl_ = ref::kl_divergence(mu_->data(), log_var_->data(), n, d, options_.kl_weight);
-    return;
-  }
-  // One pass: σ (kept for backward), z, and each sample's part of the KL term, summed in
-  // double in the reference's order.
-  sigma_.resize(mu_->shape());
-  const float *mu = mu_->data(), *lv = log_var_->data(), *eps = eps_.data();
-  float *sigma = sigma_.data(), *out = z.data();
-  double total = 0;
-  for (size_t r = 0; r < n; ++r) {
-    double sample = 0;
-    for (size_t j = 0; j < d; ++j) {
-      const size_t i = r * d + j;
-      sigma[i] = std::exp(0.5f * lv[i]);
-      out[i] = mu[i] + sigma[i] * eps[i];
-      sample += -0.5 * (1.0 + lv[i] - static_cast<double>(mu[i]) * mu[i] - std::exp(static_cast<double>(lv[i])));
-    }
-    total += sample;
-  }
-  kl_ = static_cast<float>(options_.kl_weight * (total / static_cast<double>(n)));
+  // Both paths are the plain loops: an element-wise pass over (N, D), with D = 2 in the
+  // book, has nothing for a fast kernel to win.
+  ref::sampling_forward(mu_->data(), log_var_->data(), eps_.data(), z.data(), n, d);
+  kl_ = ref::kl_divergence(mu_->data(), log_var_->data(), n, d, options_.kl_weight);
 }
 
 void Sampling::backward_inputs(const Tensor& dz, const std::vector<Tensor*>& dxs) {
@@ -77,18 +57,8 @@ void Sampling::backward_inputs(const Tensor& dz, const std::vector<Tensor*>& dxs
   d_mu.resize(mu_->shape());
   d_log_var.resize(mu_->shape());
   const size_t n = static_cast<size_t>(mu_->dim(0)), d = static_cast<size_t>(mu_->dim(1));
-  if (reference_pass_) {  // (the fast path needs the σ its own forward kept)
-    ref::sampling_backward(dz.data(), mu_->data(), log_var_->data(), eps_.data(), d_mu.data(), d_log_var.data(), n,
-                           d, options_.kl_weight);
-    return;
-  }
-  const float scale = options_.kl_weight / static_cast<float>(n);
-  const float *g = dz.data(), *mu = mu_->data(), *lv = log_var_->data(), *eps = eps_.data(), *sigma = sigma_.data();
-  float *dm = d_mu.data(), *dv = d_log_var.data();
-  for (size_t i = 0; i < n * d; ++i) {
-    dm[i] = g[i] + scale * mu[i];
-    dv[i] = g[i] * 0.5f * sigma[i] * eps[i] + scale * 0.5f * (std::exp(lv[i]) - 1.0f);
-  }
+  ref::sampling_backward(dz.data(), mu_->data(), log_var_->data(), eps_.data(), d_mu.data(), d_log_var.data(), n, d,
+                         options_.kl_weight);
 }
 
 }  // namespace nn::layers

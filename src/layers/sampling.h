@@ -22,8 +22,9 @@
 // ε is drawn afresh on every call, training or not (as the book's layer does), from the
 // layer's own generator, split off nn::global_rng() when the layer is built (as Dropout's
 // is), so nn::set_seed(…) makes it reproducible and checkpoints save where its stream is.
-// It is drawn on one thread, in element order, in both modes; reference mode then applies
-// the formulas with the plain loops of reference/sampling.h.
+// It is drawn on one thread, in element order. The formulas are computed by the plain loops
+// of reference/sampling.h in both modes: an element-wise pass over (N, D) has no fast path
+// worth its code.
 #pragma once
 #include <string>
 
@@ -60,11 +61,9 @@ class Sampling : public MergeLayerBase<Sampling> {
   SamplingOptions options_;
   Rng rng_;
   Tensor eps_;     // (N, D) ε, sized for the largest batch
-  Tensor sigma_;   // (N, D) exp(½·log σ²), kept for backward (fast path)
   const Tensor* mu_ = nullptr;       // the forward inputs, kept (not copied) for backward
   const Tensor* log_var_ = nullptr;
   float kl_ = 0.0f;  // the KL term of the last forward pass, weighted
-  bool reference_pass_ = false;  // the last forward took the plain path; backward follows it
 };
 
 }  // namespace nn::layers
