@@ -221,6 +221,36 @@ TEST_CASE("set_profile times every layer's passes, changes no result, and costs 
   CHECK(profiled.profile().layers[0].forward_seconds == 0);
 }
 
+TEST_CASE("the profile splits out each layer's multiplies, the NaN guard and gathering the batches") {
+  Tensor x, y;
+  argmax_problem(64, 7, x, y);
+  nn::set_seed(12);
+  nn::Sequential model({L::Input({3}), L::Flatten(), L::Dense(16, "relu"), L::Dense(3, "softmax")});
+  model.compile(nn::losses::CategoricalCrossentropy(), nn::optimizers::Adam(0.01f), {"accuracy"});
+  model.set_profile(true);
+  model.fit(x, y, {.batch_size = 16, .epochs = 1, .verbose = 0});
+  const auto& p = model.profile();
+  REQUIRE(p.layers.size() == 3);
+  CHECK(p.layers[0].forward_multiply_seconds == 0);  // Flatten multiplies nothing
+  for (size_t i = 1; i < 3; ++i) {                   // each Dense: x·W forward, xᵀ·dz backward
+    const auto& dense = p.layers[i];
+    CHECK(dense.forward_multiply_seconds > 0);
+    CHECK(dense.forward_multiply_seconds <= dense.forward_seconds);
+    CHECK(dense.backward_multiply_seconds > 0);
+    CHECK(dense.backward_multiply_seconds <= dense.backward_seconds);
+  }
+  CHECK(p.guard_seconds > 0);
+  CHECK(p.data_seconds > 0);
+  const std::string report = model.profile_report();
+  for (const char* part : {"multiply", "NaN guard", "gathering the batch", "matrix multiplies"})
+    CHECK_MESSAGE(report.find(part) != std::string::npos, part);
+  // Off, the multiplies are not timed at all.
+  model.set_profile(false);
+  const double multiply_before = nn::gemm_seconds();
+  model.train_on_batch(x.slice_rows(0, 16), y.slice_rows(0, 16));
+  CHECK(nn::gemm_seconds() == multiply_before);
+}
+
 TEST_CASE("shuffling is reproducible under a seed") {
   Tensor x, y;
   argmax_problem(200, 6, x, y);

@@ -142,6 +142,8 @@ TEST_CASE("pool timing counts the jobs split over threads, and nothing when off"
   CHECK(t.wait_seconds >= 0);
   CHECK(t.wake_seconds >= 0);
   CHECK((t.jobs_alone == t.jobs || t.wake_seconds > 0));  // a thread that joined started after publishing
+  CHECK((t.jobs_alone == t.jobs || t.others_busy_seconds > 0));  // ... and then worked
+  CHECK(t.others_busy_seconds >= 0);
   nn::set_pool_timing(false);
   CHECK(nn::pool_times().jobs == 0);  // switching resets the sums
   nn::set_num_threads(saved);

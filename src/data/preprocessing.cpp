@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "kernels/parallel.h"
+
 namespace nn::data {
 
 Tensor to_categorical(const Tensor& labels, int num_classes) {
@@ -30,13 +32,19 @@ void gather_rows(const Tensor& src, const std::vector<int>& order, size_t begin,
   Shape shape = src.shape();
   shape[0] = static_cast<int>(count);
   if (out.shape() != shape) out.resize(shape);
-  const size_t row = src.row_size();
   for (size_t r = 0; r < count; ++r) {
     const int i = order[begin + r];
     if (i < 0 || i >= src.dim(0))
       throw Error("gather_rows: index " + std::to_string(i) + " is out of range for " + shape_str(src.shape()));
-    std::memcpy(out.data() + r * row, src.data() + static_cast<size_t>(i) * row, row * sizeof(float));
   }
+  // The rows sit anywhere in a data set far larger than the caches, so copying them waits
+  // on memory; two cores fetching at once get them about twice as fast (a batch of 32
+  // CIFAR images is 393 KB). Each row is copied whole, so the split changes no number.
+  const size_t row = src.row_size();
+  for_row_chunks(count, row, [&](size_t r0, size_t r1) {
+    for (size_t r = r0; r < r1; ++r)
+      std::memcpy(out.data() + r * row, src.data() + static_cast<size_t>(order[begin + r]) * row, row * sizeof(float));
+  });
 }
 
 int validation_split_index(int n, float validation_split) {

@@ -31,6 +31,9 @@
 #include "kernels/gemm.h"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -404,8 +407,12 @@ void reduce_rows(const Job& job, int r0, int r1) {
 
 const char* sgemm_kernel_name() { return active_ukernel().name; }
 
-void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
-           int ldb, float beta, float* c, int ldc) {
+namespace {
+std::atomic<bool> g_gemm_timing{false};
+std::atomic<int64_t> g_gemm_ns{0};  // Σ of timed calls (atomic: two user threads may multiply at once)
+
+void sgemm_untimed(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,
+                   const float* b, int ldb, float beta, float* c, int ldc) {
   check_arguments(trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);
   if (m == 0 || n == 0) return;
   // Nothing to multiply (as in BLAS, alpha = 0 means A and B are not read).
@@ -432,6 +439,25 @@ void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const f
       reduce_rows(j, r0, std::min(j.m, r0 + rows_per_task));
     });
   }
+}
+
+}  // namespace
+
+void set_gemm_timing(bool on) {
+  g_gemm_ns.store(0, std::memory_order_relaxed);
+  g_gemm_timing.store(on, std::memory_order_relaxed);
+}
+
+double gemm_seconds() { return 1e-9 * static_cast<double>(g_gemm_ns.load(std::memory_order_relaxed)); }
+
+void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+           int ldb, float beta, float* c, int ldc) {
+  if (!g_gemm_timing.load(std::memory_order_relaxed) || inside_parallel_task())
+    return sgemm_untimed(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  const auto t0 = std::chrono::steady_clock::now();
+  sgemm_untimed(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  g_gemm_ns.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count(),
+                      std::memory_order_relaxed);
 }
 
 }  // namespace nn

@@ -136,12 +136,14 @@ class ThreadPool {
         if (denormal_mode() != mode) set_denormal_mode(mode);
         mode_set = true;
       }
+      const int64_t task_start = worker != 0 && g_pool_timing.load(std::memory_order_relaxed) ? now_ns() : 0;
       try {
         (*task_.load(std::memory_order_relaxed))(index, worker);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mutex_);
         if (!error_) error_ = std::current_exception();
       }
+      if (task_start) others_busy_ns_.fetch_add(now_ns() - task_start, std::memory_order_relaxed);
       if (unfinished_.fetch_sub(1, std::memory_order_acq_rel) == 1 && worker != 0) {
         std::lock_guard<std::mutex> lock(mutex_);  // the caller may be asleep: wake it
         done_.notify_one();
@@ -157,6 +159,8 @@ class ThreadPool {
     if (first == 0) ++g_pool_times.jobs_alone;  // every task claimed by the caller
     if (first != 0) g_pool_times.wake_seconds += 1e-9 * static_cast<double>(first - published);
     g_pool_times.wait_seconds += 1e-9 * static_cast<double>(now_ns() - own_done);
+    // (every task of this job has finished, so no other thread adds to it now)
+    g_pool_times.others_busy_seconds += 1e-9 * static_cast<double>(others_busy_ns_.exchange(0));
   }
 
   void worker_loop(int worker) {
@@ -187,6 +191,7 @@ class ThreadPool {
   std::atomic<const std::function<void(size_t, int)>*> task_{nullptr};
   std::atomic<unsigned> denormal_mode_{0};  // the submitting thread's (kernels/denormals.h)
   std::atomic<int64_t> first_start_{0};    // when another thread first started on this job (pool timing)
+  std::atomic<int64_t> others_busy_ns_{0};  // this job's task time on other threads (pool timing)
   std::exception_ptr error_;
 };
 
@@ -238,6 +243,8 @@ void set_pool_timing(bool on) {
 PoolTimes pool_times() { return g_pool_times; }
 
 int available_threads() { return t_inside_task ? 1 : get_num_threads(); }
+
+bool inside_parallel_task() { return t_inside_task; }
 
 void parallel_tasks(size_t count, const std::function<void(size_t, int)>& task) {
   if (count == 0) return;

@@ -24,6 +24,9 @@ int parse_thread_count(const char* text);
 // runs serially, see parallel_tasks), else get_num_threads(). sgemm plans its split with
 // it: a multiply inside a task cut as if for 2 threads only gets narrower tiles.
 int available_threads();
+// True while this thread runs a task of parallel_tasks (on 1 thread too, where the tasks run
+// here one after the other).
+bool inside_parallel_task();
 
 // Runs task(index, worker) for every index in [0, count). `worker` is in
 // [0, get_num_threads()) and no two tasks run at the same time with the same worker, so
@@ -43,6 +46,7 @@ struct PoolTimes {
   long jobs_alone = 0;        // of those, jobs the caller finished before any other thread began
   double wake_seconds = 0;    // Σ over jobs another thread joined: first start - publish
   double wait_seconds = 0;    // Σ over all jobs: time the caller waited after its own tasks
+  double others_busy_seconds = 0;  // Σ over the other threads: time spent running tasks
 };
 void set_pool_timing(bool on);  // on or off, and the sums back to zero
 PoolTimes pool_times();

@@ -118,8 +118,10 @@ History Model::fit(const TensorList& x, const TensorList& y_given, FitOptions o)
     for (int step = start.first_step; step < steps; ++step) {
       const size_t begin = static_cast<size_t>(step) * batch_size;
       const size_t count = std::min<size_t>(batch_size, n_train - begin);
-      gather_batch(x, order, begin, count, batch_xs_);  // the same rows of every array
-      gather_batch(y, order, begin, count, batch_ys_);
+      timed(profile_total(&Profile::data_seconds), [&] {
+        gather_batch(x, order, begin, count, batch_xs_);  // the same rows of every array
+        gather_batch(y, order, begin, count, batch_ys_);
+      });
       const StepResult result = train_step(xb, yb, &totals.correct);
       if (!result.problem.empty()) {
         // The guard: stop now. train_step has not applied this batch, so the weights (and

@@ -152,12 +152,15 @@ void Model::set_input_gradient(bool on) {
   }
 }
 
-double* Model::profile_total(double Profile::*total) { return profile_on_ ? &(profile_.*total) : nullptr; }
+Model::TimeSlot Model::profile_total(double Profile::*total) {
+  return profile_on_ ? TimeSlot{&(profile_.*total)} : TimeSlot{};
+}
 
-double* Model::profile_slot(size_t layer, bool backward_pass) {
-  if (!profile_on_) return nullptr;
+Model::TimeSlot Model::profile_slot(size_t layer, bool backward_pass) {
+  if (!profile_on_) return {};
   LayerTiming& t = profile_.layers[layer - 1];  // the InputLayer has no row
-  return backward_pass ? &t.backward_seconds : &t.forward_seconds;
+  return backward_pass ? TimeSlot{&t.backward_seconds, &t.backward_multiply_seconds}
+                       : TimeSlot{&t.forward_seconds, &t.forward_multiply_seconds};
 }
 
 const Tensor& Model::forward(const Tensor& x, bool training) {
@@ -251,7 +254,8 @@ Model::StepResult Model::train_step(const TensorList& xb, const TensorList& yb, 
   result.problem = StepGuard::check_loss(result.loss.total);
   if (result.problem.empty()) {
     backward(yb);                                                                         // 3 backward
-    result.problem = StepGuard::check_gradients(layers_, result.loss.total);              // 4 guard
+    timed(profile_total(&Profile::guard_seconds),                                         // 4 guard
+          [&] { result.problem = StepGuard::check_gradients(layers_, result.loss.total); });
   }
   if (!result.problem.empty()) return result;
   guarded.accept();
@@ -290,8 +294,10 @@ LossTotals Model::evaluate_rows(const TensorList& x, const TensorList& y, size_t
   LossTotals totals = LossTotals::zeros(names.parts.size(), num_outputs());
   for (size_t b = 0, step = 1; b < order.size(); b += bs, ++step) {
     const size_t count = std::min(bs, order.size() - b);
-    gather_batch(x, order, b, count, batch_xs_);
-    gather_batch(y, order, b, count, batch_ys_);
+    timed(profile_total(&Profile::data_seconds), [&] {
+      gather_batch(x, order, b, count, batch_xs_);
+      gather_batch(y, order, b, count, batch_ys_);
+    });
     const TensorList yb(batch_ys_);
     forward_pass(TensorList(batch_xs_), false, false);
     totals.add(batch_loss(yb), count);
@@ -347,7 +353,7 @@ std::vector<Tensor> Model::predict_outputs(const TensorList& x, int batch_size) 
   std::iota(order.begin(), order.end(), 0);
   for (size_t b = 0; b < n; b += static_cast<size_t>(batch_size)) {
     const size_t count = std::min(static_cast<size_t>(batch_size), n - b);
-    gather_batch(x, order, b, count, batch_xs_);
+    timed(profile_total(&Profile::data_seconds), [&] { gather_batch(x, order, b, count, batch_xs_); });
     forward_pass(TensorList(batch_xs_), false, false);
     for (size_t k = 0; k < out.size(); ++k) {
       const Tensor& y = output_value(k);

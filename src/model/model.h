@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/gemm.h"  // gemm_seconds, for the profile
 #include "layers/layer.h"
 #include "losses/loss.h"
 #include "model/callbacks.h"
@@ -250,19 +251,25 @@ class Model {
   size_t num_outputs() const;
 
   // ---- profiling: where the time of a training step goes ----
-  // With set_profile(true), forward and backward time every layer's call, and each
-  // training step also times the loss and the optimizer step; profile_report() prints the
-  // totals per layer. Off (the default) it costs one untaken branch per layer call.
+  // With set_profile(true), forward and backward time every layer's call (and the part of
+  // it spent in matrix multiplies), and each training step also times the loss, the NaN
+  // guard, the optimizer step and, in fit, gathering the batch; profile_report() prints
+  // the totals. Off (the default) it costs one untaken branch per layer call.
   // Turning it on (or reset_profile()) starts from zero.
   struct LayerTiming {
     std::string name, type;
     double forward_seconds = 0, backward_seconds = 0;  // summed over every call
+    // Of those, the time in the multiplies the layer called itself (kernels/gemm.h,
+    // gemm_seconds: a convolution's per-image multiplies are not split out).
+    double forward_multiply_seconds = 0, backward_multiply_seconds = 0;
     std::string fused_into;  // the layer whose fused step did this one's work (layer_fusion.h), if any
   };
   struct Profile {
     std::vector<LayerTiming> layers;  // layers()[1...] in order (the InputLayer does nothing)
     double loss_seconds = 0;          // loss value, accuracy count, loss gradient
+    double guard_seconds = 0;         // the NaN guard's scan of every gradient (model/step_guard.h)
     double optimizer_seconds = 0;     // the optimizer's step
+    double data_seconds = 0;          // fit and evaluate gathering each batch's rows
     long forward_passes = 0;          // training and inference (evaluate, predict) alike
     long backward_passes = 0;
     long steps = 0;                   // optimizer steps
@@ -376,11 +383,17 @@ class Model {
   bool fusion_on_ = true, last_pass_fused_ = false;
   void forward_pass(const TensorList& xs, bool training, bool fuse);  // outputs: output_value(k)
   bool fused_at(size_t i) const { return last_pass_fused_ && i < fused_.size() && fused_[i]; }
-  // Runs `call`, adding its duration to *seconds when profiling (seconds not null).
+  // Where timed() adds a duration: nothing unless profiling; `multiply` (a layer's row
+  // only) also gets the part spent in matrix multiplies.
+  struct TimeSlot {
+    double* seconds = nullptr;
+    double* multiply = nullptr;
+  };
+  // Runs `call`, adding its duration to the slot's totals.
   template <class Call>
-  void timed(double* seconds, Call&& call);
-  double* profile_slot(size_t layer, bool backward_pass);  // a layer's row; null unless profiling
-  double* profile_total(double Profile::*total);          // e.g. &Profile::loss_seconds; likewise
+  void timed(TimeSlot slot, Call&& call);
+  TimeSlot profile_slot(size_t layer, bool backward_pass);  // a layer's row
+  TimeSlot profile_total(double Profile::*total);          // e.g. &Profile::loss_seconds
   std::vector<Tensor> batch_xs_, batch_ys_;  // reused gather buffers for fit/evaluate/predict, one per array
   bool profile_on_ = false;
   Profile profile_;
@@ -389,11 +402,13 @@ class Model {
 };
 
 template <class Call>
-void Model::timed(double* seconds, Call&& call) {
-  if (!seconds) return call();
+void Model::timed(TimeSlot slot, Call&& call) {
+  if (!slot.seconds) return call();
+  const double multiply_before = slot.multiply ? gemm_seconds() : 0.0;
   const auto t0 = std::chrono::steady_clock::now();
   call();
-  *seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  *slot.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (slot.multiply) *slot.multiply += gemm_seconds() - multiply_before;
 }
 
 }  // namespace nn

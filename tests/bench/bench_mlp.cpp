@@ -157,20 +157,87 @@ Tensor learnable_labels(const Tensor& x, int classes, uint64_t seed) {
   return nn::data::to_categorical(ids, classes);
 }
 
+// Where one step of a profiled epoch went, in ms per step (Model::Profile, PoolTimes).
+struct StepBreakdown {
+  std::vector<std::string> multiply_names;
+  std::vector<double> multiply;  // per Dense layer: its x·W, xᵀ·dz (and dz·Wᵀ where needed)
+  double other_layer_work = 0;   // bias, activations, Flatten's copy: the layers' time minus multiplies
+  double loss = 0, guard = 0, optimizer = 0, data = 0;
+  double bookkeeping = 0;        // the epoch's wall time not inside any of the above (fit's loop)
+  double step = 0;               // the profiled epoch's wall time / steps
+  double others_idle = -1;       // share of the step the other thread did no task (2 threads)
+};
+
+StepBreakdown breakdown(const nn::Model& model, double wall_seconds) {
+  const nn::Model::Profile& p = model.profile();
+  StepBreakdown b;
+  const double per_step = 1e3 / static_cast<double>(p.steps);
+  double layers = 0, measured = 0;
+  for (const auto& t : p.layers) {
+    layers += t.forward_seconds + t.backward_seconds;
+    const double multiply = t.forward_multiply_seconds + t.backward_multiply_seconds;
+    if (multiply == 0) continue;
+    b.multiply_names.push_back(t.name);
+    b.multiply.push_back(multiply * per_step);
+    b.other_layer_work -= multiply * per_step;
+  }
+  b.other_layer_work += layers * per_step;
+  b.loss = p.loss_seconds * per_step, b.guard = p.guard_seconds * per_step;
+  b.optimizer = p.optimizer_seconds * per_step, b.data = p.data_seconds * per_step;
+  measured = layers + p.loss_seconds + p.guard_seconds + p.optimizer_seconds + p.data_seconds;
+  b.step = wall_seconds * per_step;
+  b.bookkeeping = (wall_seconds - measured) * per_step;
+  if (nn::get_num_threads() == 2) b.others_idle = 1.0 - nn::pool_times().others_busy_seconds / wall_seconds;
+  return b;
+}
+
+struct SeedEpoch {
+  double seconds;  // per 50,000 samples, median of reps
+  std::string profile;
+  StepBreakdown split;
+};
+
 // One epoch of the seed model: seconds scaled to 50,000 samples (median of reps), and the
 // profile of the last run (where the step's time goes).
-std::pair<double, std::string> seed_epoch(const Tensor& x, const Tensor& y, int reps) {
+SeedEpoch seed_epoch(const Tensor& x, const Tensor& y, int reps) {
   std::vector<double> t;
-  std::string profile;
+  SeedEpoch out;
   for (int r = 0; r < reps; ++r) {
     auto model = seed_model();
     model->set_profile(r + 1 == reps);
     const auto t0 = bench::Clock::now();
     model->fit(x, y, {.batch_size = 32, .epochs = 1, .verbose = 0, .seed = 5});
-    t.push_back(bench::seconds_since(t0) * 50000.0 / x.dim(0));
-    if (r + 1 == reps) profile = model->profile_report();
+    const double wall = bench::seconds_since(t0);
+    t.push_back(wall * 50000.0 / x.dim(0));
+    if (r + 1 == reps) {
+      out.profile = model->profile_report();
+      out.split = breakdown(*model, wall);
+      model->set_profile(false);
+    }
   }
-  return {bench::median(t), profile};
+  out.seconds = bench::median(t);
+  return out;
+}
+
+// The two breakdowns side by side: one row per part of the step.
+void print_breakdown(const char* labels, const StepBreakdown& one, const StepBreakdown& two) {
+  std::printf("  where one step goes, %s labels (ms per step, profiled epoch; share of the step)\n", labels);
+  std::printf("    %-44s %16s %16s\n", "", "1 thread", "2 threads");
+  const auto row = [&](const std::string& what, double a, double b) {
+    std::printf("    %-44s %7.3f (%4.1f%%) %7.3f (%4.1f%%)\n", what.c_str(), a, 100 * a / one.step, b,
+                100 * b / two.step);
+  };
+  for (size_t i = 0; i < one.multiply.size() && i < two.multiply.size(); ++i)
+    row("multiplies of " + one.multiply_names[i], one.multiply[i], two.multiply[i]);
+  row("element-wise in the layers (bias, relu, ...)", one.other_layer_work, two.other_layer_work);
+  row("loss and its gradient", one.loss, two.loss);
+  row("NaN guard (every gradient finite?)", one.guard, two.guard);
+  row("optimizer step (Adam)", one.optimizer, two.optimizer);
+  row("gathering the batch", one.data, two.data);
+  row("fit's loop around the step", one.bookkeeping, two.bookkeeping);
+  row("= one step", one.step, two.step);
+  if (two.others_idle >= 0)
+    std::printf("    the second thread idle (nothing split to run): %.0f%% of the step\n", 100 * two.others_idle);
 }
 
 // Child mode: train the Fashion-MNIST MLP for 10 epochs and print the peak RSS.
@@ -212,7 +279,7 @@ int main(int argc, char** argv) {
   const std::vector<std::pair<int, int>> layers{{3072, 200}, {200, 150}, {150, 10}};
   std::printf("CIFAR-10 shape (3072 inputs), %d random samples%s\n", o.samples, o.quick ? " (scaled)" : "");
   std::printf("  batch threads   s/epoch  samples/s   GEMM  elem.  Adam   step GFLOP/s  %%peak  Adam GB/s\n");
-  double ours_b32_t2 = 0, ours_b32_t1 = 0;
+  double ours_b32_t2 = 0, ours_b32_t1 = 0, torch_best = 0;  // torch_best: PyTorch's faster thread count
   for (int batch : {32, 256}) {
     for (int threads : {1, 2}) {
       nn::set_num_threads(threads);
@@ -236,6 +303,7 @@ int main(int argc, char** argv) {
     const std::string count = " 32 " + std::to_string(n);
     const double t1 = torch_epoch_seconds(python, "cifar-shape 1 1" + count, 1) * 50000.0 / n;
     const double t2 = torch_epoch_seconds(python, "cifar-shape 1 2" + count, 1) * 50000.0 / n;
+    torch_best = std::min(t1, t2);
     std::printf("  PyTorch %s, batch 32: %.2f s/epoch with 1 thread, %.2f with 2\n",
                 bench::run_command(python + " -c 'import torch; print(torch.__version__, end=\"\")'").c_str(), t1, t2);
     std::printf("  ratio (PyTorch time / ours): %.1fx with 1 thread, %.1fx with 2 (PyTorch's best: %.1fx)\n",
@@ -256,17 +324,24 @@ int main(int argc, char** argv) {
                 o.samples, o.quick ? " (scaled)" : "");
     std::printf("  labels     threads   s/epoch   speed-up  GFLOP/s  %%peak\n");
     for (const auto& [name, labels] : {std::pair<const char*, const Tensor*>{"random", &y}, {"learnable", &y_learnable}}) {
-      double one = 0;
+      double one = 0, two = 0;
       std::string profiles;
+      StepBreakdown split[2];
       for (int threads : {1, 2}) {
         nn::set_num_threads(threads);
-        const auto [epoch, profile] = seed_epoch(images, *labels, o.reps);
-        if (threads == 1) one = epoch;
-        const double gflops = flops * 50000 / epoch * 1e-9;
-        std::printf("  %-10s %7d %9.2f %9.2fx %8.0f %5.0f%%\n", name, threads, epoch, one / epoch, gflops,
+        const SeedEpoch run = seed_epoch(images, *labels, o.reps);
+        (threads == 1 ? one : two) = run.seconds;
+        split[threads - 1] = run.split;
+        const double gflops = flops * 50000 / run.seconds * 1e-9;
+        std::printf("  %-10s %7d %9.2f %9.2fx %8.0f %5.0f%%\n", name, threads, run.seconds, one / run.seconds, gflops,
                     100 * gflops / (threads == 1 ? peak1 : peak2));
-        profiles += "  -- " + std::string(name) + " labels, " + std::to_string(threads) + " thread(s):\n" + profile;
+        profiles += "  -- " + std::string(name) + " labels, " + std::to_string(threads) + " thread(s):\n" + run.profile;
       }
+      // The PyTorch peer above is this very model (Flatten, random labels, batch 32).
+      if (torch_best > 0 && !std::strcmp(name, "random"))
+        std::printf("  PyTorch on this model (its best of 1 and 2 threads, above) / ours on 2 threads: %.1fx\n",
+                    torch_best / two);
+      print_breakdown(name, split[0], split[1]);
       std::printf("%s", profiles.c_str());
     }
   }
