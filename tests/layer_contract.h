@@ -25,17 +25,13 @@
 
 #include "gradcheck_core.h"
 #include "nn.h"
+#include "test_util.h"
 
 namespace contract {
 
 namespace detail {
 
-inline bool same_bits(const nn::Tensor& a, const nn::Tensor& b) {
-  if (a.shape() != b.shape()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
+using nn_test::same_bits;
 
 inline bool close(const nn::Tensor& a, const nn::Tensor& b, double tolerance) {
   if (tolerance == 0) return same_bits(a, b);

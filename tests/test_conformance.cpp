@@ -23,6 +23,7 @@
 #include "gradcheck.h"
 #include "layer_contract.h"
 #include "reference_check.h"
+#include "test_util.h"
 
 using namespace nn;
 namespace L = nn::layers;
@@ -80,12 +81,7 @@ Result forward_backward(Layer& layer, const Tensor& x, const Tensor& r, bool tra
   return out;
 }
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
+using nn_test::same_bits;
 
 Tensor projection(const Layer& layer, const Shape& x_shape, uint64_t seed) {
   Shape y_shape{x_shape[0]};

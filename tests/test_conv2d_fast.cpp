@@ -52,7 +52,7 @@ void check_close(const nn::Tensor& got, const nn::Tensor& want, const char* what
   CHECK_MESSAGE(d <= refcheck::kTolerance, what, ": fast and reference differ by ", d);
 }
 
-bool same_bits(const nn::Tensor& a, const nn::Tensor& b) { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+using nn_test::same_bits;
 
 // Everything one call pair computes, for the bit-identity check across thread counts.
 struct Outputs {

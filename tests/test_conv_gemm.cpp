@@ -14,6 +14,7 @@
 #include "kernels/cpu.h"
 #include "nn.h"
 #include "reference/conv2d.h"
+#include "test_util.h"
 
 using nn::Tensor;
 namespace L = nn::layers;
@@ -46,12 +47,7 @@ Geometry geometry(const Case& t) {
   return g;
 }
 
-Tensor random_tensor(const nn::Shape& shape, uint64_t seed) {
-  Tensor x(shape);
-  nn::Rng rng(seed);
-  for (float& v : x) v = rng.uniform(-1.0f, 1.0f);
-  return x;
-}
+using nn_test::random_tensor;
 
 void check_close(const Tensor& got, const Tensor& want, const char* what) {
   REQUIRE(got.size() == want.size());

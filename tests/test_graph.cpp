@@ -29,19 +29,9 @@ void set_param(Layer& layer, const std::string& name, std::vector<float> values)
   FAIL("no param " << name);
 }
 
-Tensor random_tensor(const Shape& shape, uint64_t seed, float scale = 1.0f) {
-  Rng rng(seed);
-  Tensor t(shape);
-  for (float& v : t) v = rng.uniform(-scale, scale);
-  return t;
-}
+using nn_test::random_tensor;
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
+using nn_test::same_bits;
 
 
 // in(3) -> h = Dense(4, tanh); p = Dense(2)(h); q = Dense(2, tanh)(h); s = Add(p, q);

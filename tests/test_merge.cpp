@@ -6,6 +6,7 @@
 
 #include "gradcheck_core.h"
 #include "nn.h"
+#include "test_util.h"
 
 using namespace nn;
 namespace L = nn::layers;
@@ -61,12 +62,7 @@ void check_merge_gradients(MergeLayer& layer, std::vector<Tensor> xs) {
   CHECK(checked == [&] { size_t n = 0; for (auto& x : xs) n += x.size(); return n; }());
 }
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
+using nn_test::same_bits;
 
 // dx buffers holding an earlier batch's numbers give the same dx as fresh ones; the
 // reference path gives the fast path's y and dx bit for bit; from_config(get_config())

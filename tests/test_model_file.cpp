@@ -25,9 +25,7 @@ using nn::Tensor;
 
 namespace {
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && (a.size() == 0 || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
+using nn_test::same_bits;
 
 void require_same_weights(nn::Model& a, nn::Model& b) {
   const std::vector<Tensor> wa = a.get_weights(), wb = b.get_weights();

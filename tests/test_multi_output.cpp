@@ -18,12 +18,7 @@ namespace L = nn::layers;
 
 namespace {
 
-Tensor random_tensor(const Shape& shape, uint64_t seed, float low = -1.0f, float high = 1.0f) {
-  Rng rng(seed);
-  Tensor t(shape);
-  for (float& v : t) v = rng.uniform(low, high);
-  return t;
-}
+using nn_test::random_tensor;
 
 // (n, k) one-hot rows of random classes.
 Tensor one_hot(int n, int k, uint64_t seed) {
@@ -33,19 +28,7 @@ Tensor one_hot(int n, int k, uint64_t seed) {
   return data::to_categorical(ids, k);
 }
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
-
-bool same_bits(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (!same_bits(a[i], b[i])) return false;
-  return true;
-}
+using nn_test::same_bits;
 
 
 // in(4) -> h = Dense(6, tanh) -> "kind": Dense(3, softmax), "size": Dense(1): a classifier

@@ -39,9 +39,7 @@ Tensor random_tensor(const Shape& shape, nn::Rng& rng) {
   return t;
 }
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  return a.shape() == b.shape() && (a.size() == 0 || std::memcmp(a.data(), b.data(), a.size() * 4) == 0);
-}
+using nn_test::same_bits;
 
 // Same name, and a float32 tensor with the same shape and bits in each entry.
 bool same_entries(const std::vector<NamedArray>& a, const std::vector<NamedArray>& b) {

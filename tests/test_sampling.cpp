@@ -9,6 +9,7 @@
 
 #include "gradcheck_core.h"
 #include "nn.h"
+#include "test_util.h"
 
 using namespace nn;
 namespace L = nn::layers;
@@ -22,12 +23,7 @@ Tensor random_input(const Shape& shape, uint64_t seed, float scale = 1.5f) {
   return t;
 }
 
-bool same_bits(const Tensor& a, const Tensor& b) {
-  if (a.shape() != b.shape()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (a[i] != b[i]) return false;
-  return true;
-}
+using nn_test::same_bits;
 
 // One forward (with the generator put back to `state` first, so ε is the same every time)
 // and, for dz = r, the backward; returns L = Σ r·z + KL and fills dmu, dlv.

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -57,6 +58,28 @@ inline std::string zip_entry_text(const std::string& path, const std::string& na
   for (const nn::ZipEntry& f : nn::decode_zip(bytes.data(), bytes.size()))
     if (f.name == name) return std::string(f.data.begin(), f.data.end());
   return "";
+}
+
+// A tensor of uniform random numbers in [low, high), drawn from Rng(seed): the same seed
+// gives the same numbers in every test.
+inline nn::Tensor random_tensor(const nn::Shape& shape, uint64_t seed, float low = -1.0f, float high = 1.0f) {
+  nn::Rng rng(seed);
+  nn::Tensor t(shape);
+  for (float& v : t) v = rng.uniform(low, high);
+  return t;
+}
+
+// a and b have the same shape and the same bits in every entry (so -0 differs from +0, and
+// a NaN equals only the same NaN): what "bit-identical" means in these tests.
+inline bool same_bits(const nn::Tensor& a, const nn::Tensor& b) {
+  return a.shape() == b.shape() && (a.size() == 0 || std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+}
+
+inline bool same_bits(const std::vector<nn::Tensor>& a, const std::vector<nn::Tensor>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (!same_bits(a[i], b[i])) return false;
+  return true;
 }
 
 }  // namespace nn_test
