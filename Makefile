@@ -30,11 +30,15 @@ EX_CHECKS  := $(sort $(wildcard tutorials/exercises/checks/*_check.cpp))
 EX_NAMES   := $(EX_CHECKS:tutorials/exercises/checks/%_check.cpp=%)
 EX_BINS    := $(EX_NAMES:%=$(BUILD)/exercises/%_check)
 EX_SOLVED  := $(EX_NAMES:%=$(BUILD)/exercises/solutions/%_check)
-# ... and against every planted bug: checks/planted/<bug>/<N_name>.h, a solution with one
-# mistake that the checks must catch and name (tests/run_exercises.sh).
-EX_PLANTED_FILES := $(sort $(wildcard tutorials/exercises/checks/planted/*/*.h))
-planted_bug = $(notdir $(patsubst %/,%,$(dir $(1))))
-EX_PLANTED := $(foreach f,$(EX_PLANTED_FILES),$(BUILD)/exercises/planted/$(call planted_bug,$(f)))
+# ... and against every planted bug: checks/planted/<N_name>/<bug>.bug says which lines of
+# solutions/<N_name>.h to change, tests/tools/plant_bug.cpp makes that solution with the one
+# mistake (build/exercises/planted_src/<bug>/<N_name>.h), and its checks must catch and name
+# it (tests/run_exercises.sh).
+EX_PLANTED_SPECS := $(sort $(wildcard tutorials/exercises/checks/planted/*/*.bug))
+planted_bug = $(basename $(notdir $(1)))
+planted_exercise = $(notdir $(patsubst %/,%,$(dir $(1))))
+EX_PLANTED := $(foreach f,$(EX_PLANTED_SPECS),$(BUILD)/exercises/planted/$(call planted_bug,$(f)))
+PLANT_BUG := $(BUILD)/tools/plant_bug
 
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.cpp))
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.cpp=$(BUILD)/bench/%)
@@ -82,12 +86,20 @@ $(BUILD)/exercises/solutions/%_check: tutorials/exercises/checks/%_check.cpp $(L
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -Itutorials/exercises/solutions -Itests $< $(LIB) $(LDFLAGS) -o $@
 
+$(PLANT_BUG): tests/tools/plant_bug.cpp
+	@mkdir -p $(@D)
+	$(CXX) -std=c++20 -O1 -Wall -Wextra $< -o $@
+
+# planted_rule SPEC: the planted header made from the solution, then the checks built on it.
 define planted_rule
-$(BUILD)/exercises/planted/$(call planted_bug,$(1)): tutorials/exercises/checks/$(basename $(notdir $(1)))_check.cpp $(1) $(LIB)
+$(BUILD)/exercises/planted_src/$(call planted_bug,$(1))/$(call planted_exercise,$(1)).h: $(1) tutorials/exercises/solutions/$(call planted_exercise,$(1)).h $(PLANT_BUG)
 	@mkdir -p $$(@D)
-	$$(CXX) $$(CXXFLAGS) -I$(dir $(1)) -Itests $$< $$(LIB) $$(LDFLAGS) -o $$@
+	$(PLANT_BUG) $(1) tutorials/exercises/solutions/$(call planted_exercise,$(1)).h $$@
+$(BUILD)/exercises/planted/$(call planted_bug,$(1)): tutorials/exercises/checks/$(call planted_exercise,$(1))_check.cpp $(BUILD)/exercises/planted_src/$(call planted_bug,$(1))/$(call planted_exercise,$(1)).h $(LIB)
+	@mkdir -p $$(@D)
+	$$(CXX) $$(CXXFLAGS) -I$(BUILD)/exercises/planted_src/$(call planted_bug,$(1)) -Itests $$< $$(LIB) $$(LDFLAGS) -o $$@
 endef
-$(foreach f,$(EX_PLANTED_FILES),$(eval $(call planted_rule,$(f))))
+$(foreach f,$(EX_PLANTED_SPECS),$(eval $(call planted_rule,$(f))))
 
 exercises: $(EX_BINS) $(EX_SOLVED) $(EX_PLANTED)
 

@@ -3,9 +3,10 @@
 # tutorials/exercises/N_name.h:
 #   exercise N_name: solution passes      the reference solution (solutions/N_name.h)
 #                                         passes every check
-#   exercise N_name: catches <bug>        each planted bug (checks/planted/<bug>/N_name.h:
-#                                         a solution with one mistake) fails the checks,
-#                                         with the hint its "// expect-hint:" line names
+#   exercise N_name: catches <bug>        each planted bug (checks/planted/N_name/<bug>.bug:
+#                                         the solution with one mistake, made by
+#                                         tests/tools/plant_bug.cpp) fails the checks, with the
+#                                         hint its "// expect-hint:" line names
 #   exercise N_name: your file / the stub your file in tutorials/exercises/:
 #     * still the stub as shipped (its SHA-256 is the one in checks/stubs.sha256): its checks
 #       must build and report "not implemented yet" (counted);
@@ -45,10 +46,10 @@ for name in "${names[@]}"; do
   if [ $status -eq 0 ]; then report_ok "$label" $ms; else report_failed "$label" "exit $status" "$log"; fi
 done
 
-for file in $checks/planted/*/*.h; do
+for file in $checks/planted/*/*.bug; do
   [ -f "$file" ] || continue
-  bug=$(basename "$(dirname "$file")")
-  name=$(basename "$file" .h)
+  bug=$(basename "$file" .bug)
+  name=$(basename "$(dirname "$file")")
   label="exercise $name: catches $bug"
   hint=$(sed -n 's|^// expect-hint: ||p' "$file")
   log=$(log_path "$build" "$label")
@@ -65,6 +66,20 @@ for file in $checks/planted/*/*.h; do
     report_ok "$label" $ms
   fi
 done
+
+# plant_bug itself: a block whose lines are not in the solution (a solution changed there
+# since) must stop it with a message, not plant nothing.
+label="exercises: plant_bug refuses a block the solution does not hold"
+log=$(log_path "$build" "$label")
+stale=$(mktemp)
+printf '// expect-hint: anything\n<<<<<<< solution\n  no such line in any solution\n=======\n  x\n>>>>>>> planted\n' >"$stale"
+run_logged "$label" "$log" "$build/tools/plant_bug" "$stale" tutorials/exercises/solutions/1_elu.h "$stale.h"
+if [ $status -eq 1 ] && grep -q "are not in tutorials/exercises/solutions/1_elu.h" "$log" && [ ! -e "$stale.h" ]; then
+  report_ok "$label" $ms
+else
+  report_failed "$label" "exit $status; it must exit 1, name the solution and write nothing" "$log"
+fi
+rm -f "$stale" "$stale.h"
 
 for name in "${names[@]}"; do
   file=tutorials/exercises/$name.h
