@@ -253,7 +253,7 @@ class Model {
   // ---- profiling: where the time of a training step goes ----
   // With set_profile(true), forward and backward time every layer's call (and the part of
   // it spent in matrix multiplies), and each training step also times the loss, the NaN
-  // guard, the optimizer step and, in fit, gathering the batch; profile_report() prints
+  // guard, the optimizer step and gathering the batch; profile_report() prints
   // the totals. Off (the default) it costs one untaken branch per layer call.
   // Turning it on (or reset_profile()) starts from zero.
   struct LayerTiming {
@@ -269,7 +269,7 @@ class Model {
     double loss_seconds = 0;          // loss value, accuracy count, loss gradient
     double guard_seconds = 0;         // the NaN guard's scan of every gradient (model/step_guard.h)
     double optimizer_seconds = 0;     // the optimizer's step
-    double data_seconds = 0;          // fit and evaluate gathering each batch's rows
+    double data_seconds = 0;          // gathering each batch's rows (fit, evaluate, predict)
     long forward_passes = 0;          // training and inference (evaluate, predict) alike
     long backward_passes = 0;
     long steps = 0;                   // optimizer steps
