@@ -368,6 +368,39 @@ TEST_CASE("load_shapes gives a train/test split with different images") {
 
 // ---------------------------------------------------------------------------- preprocessing
 
+TEST_CASE("gather_rows copies the ordered rows, the same on 1 and 2 threads, and a bad index changes nothing") {
+  const int saved = nn::get_num_threads();
+  // 40 rows of 3000 numbers: 120,000 in all, enough for the copy to be split over the threads.
+  const nn::Tensor src = nn_test::random_tensor({100, 30, 100}, 3);
+  const std::vector<int> order = [] {
+    std::vector<int> o(100);
+    for (int i = 0; i < 100; ++i) o[i] = (i * 37) % 100;  // a permutation
+    return o;
+  }();
+  nn::Tensor one, two;
+  nn::set_num_threads(1);
+  nn::data::gather_rows(src, order, 10, 40, one);
+  nn::set_num_threads(2);
+  nn::data::gather_rows(src, order, 10, 40, two);
+  nn::set_num_threads(saved);
+  REQUIRE(one.shape() == nn::Shape{40, 30, 100});
+  CHECK(nn_test::same_bits(one, two));
+  for (int r = 0; r < 40; ++r)
+    CHECK(std::equal(one.data() + r * 3000, one.data() + (r + 1) * 3000, src.data() + order[10 + r] * 3000));
+  // An index past the end: an nn::Error naming it, before anything is copied or resized.
+  std::vector<int> bad = order;
+  bad[45] = 100;
+  const nn::Tensor before = two;
+  CHECK_THROWS_WITH_AS(nn::data::gather_rows(src, bad, 10, 40, two), doctest::Contains("index 100 is out of range"),
+                       nn::Error);
+  CHECK(nn_test::same_bits(two, before));
+  nn::Tensor small({2, 30, 100}, 7.0f);
+  CHECK_THROWS_AS(nn::data::gather_rows(src, bad, 44, 2, small), nn::Error);
+  CHECK(small.shape() == nn::Shape{2, 30, 100});
+  CHECK(small[0] == 7.0f);
+  CHECK_THROWS_AS(nn::data::gather_rows(src, order, 90, 20, small), nn::Error);  // past the order's end
+}
+
 TEST_CASE("validation split takes the last fraction, as Keras does") {
   CHECK(nn::data::validation_split_index(10, 0.2f) == 8);  // Python: floor(10 * 0.8) = 8
   CHECK(nn::data::validation_split_index(50000, 0.2f) == 40000);

@@ -29,14 +29,14 @@ void gather_rows(const Tensor& src, const std::vector<int>& order, size_t begin,
   if (begin + count > order.size())
     throw Error("gather_rows: rows " + std::to_string(begin) + ".." + std::to_string(begin + count) +
                 " are past the end of an order of " + std::to_string(order.size()));
-  Shape shape = src.shape();
-  shape[0] = static_cast<int>(count);
-  if (out.shape() != shape) out.resize(shape);
-  for (size_t r = 0; r < count; ++r) {
+  for (size_t r = 0; r < count; ++r) {  // every index first: a bad one leaves out untouched
     const int i = order[begin + r];
     if (i < 0 || i >= src.dim(0))
       throw Error("gather_rows: index " + std::to_string(i) + " is out of range for " + shape_str(src.shape()));
   }
+  Shape shape = src.shape();
+  shape[0] = static_cast<int>(count);
+  if (out.shape() != shape) out.resize(shape);
   // The rows sit anywhere in a data set far larger than the caches, so copying them waits
   // on memory; two cores fetching at once get them about twice as fast (a batch of 32
   // CIFAR images is 393 KB). Each row is copied whole, so the split changes no number.
