@@ -7,7 +7,10 @@
 //
 // Then the seed's model as the chapter writes it (images → Flatten → Dense ...), on random
 // and on learnable labels, 1 and 2 threads: seconds per epoch, the 2-thread speed-up, the
-// share of the FMA peak, and where each step's time goes (Model::profile_report).
+// share of the FMA peak (by the FLOPs done and by model FLOPs, 6 × batch × parameters),
+// PyTorch on the same model, a table of where one step goes on 1 and on 2 threads
+// (multiplies per layer, element-wise, loss, guard, optimizer, gathering the batch, fit's
+// loop, the second thread's idle share), and each run's Model::profile_report.
 //
 // It prints, for the CIFAR-10-shaped MLP (3072 -> 200 -> 150 -> 10, Adam, random data):
 // samples/s and seconds per 50,000-sample epoch for batch 32 and 256 on 1 and 2 threads;
