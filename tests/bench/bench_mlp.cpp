@@ -6,7 +6,7 @@
 //   build/bench/bench_mlp --no-torch skip the PyTorch peer
 //
 // Then the seed's model as the chapter writes it (images → Flatten → Dense ...), on random
-// and on learnable labels, 1 and 2 threads, in 5 repetitions that each measure the FMA peak
+// and on learnable labels, 1 and 2 threads, in 7 repetitions that each measure the FMA peak
 // beside the epoch: seconds per epoch, the 2-thread speed-up, the share of the FMA peak (by
 // the FLOPs done and by model FLOPs, 6 × batch × parameters; medians of per-repetition ratios),
 // PyTorch on the same model, a table of where one step goes on 1 and on 2 threads
@@ -357,7 +357,7 @@ int main(int argc, char** argv) {
     // FLOPs" 6 × batch × parameters (forward 2, backward 4 per weight, as if every layer's
     // dx were computed), by which model-FLOPs utilisation is quoted.
     const double model_flops = 6.0 * 646260;
-    const int seed_reps = o.quick ? 1 : 5;
+    const int seed_reps = o.quick ? 1 : 7;
     std::printf("  %d repetitions, each: FMA peak and epoch on 1 thread, then on 2; medians of each repetition's\n"
                 "  speed-up and share of the peak measured next to it\n", seed_reps);
     std::printf("  labels     threads   s/epoch   speed-up  GFLOP/s  %%peak   model GFLOP/s  %%peak\n");
