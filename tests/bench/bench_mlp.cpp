@@ -9,7 +9,8 @@
 // and on learnable labels, 1 and 2 threads, in 7 repetitions that each measure the FMA peak
 // beside the epoch: seconds per epoch, the 2-thread speed-up, the share of the FMA peak (by
 // the FLOPs done and by model FLOPs, 6 × batch × parameters; medians of per-repetition ratios
-// over the repetitions whose 2-thread peak shows two physical cores, see on_two_cores),
+// over the repetitions whose 2-thread peak shows two cores' worth of arithmetic, see
+// on_two_cores),
 // PyTorch on the same model, a table of where one step goes on 1 and on 2 threads
 // (multiplies per layer, element-wise, loss, guard, optimizer, gathering the batch, fit's
 // loop, the second thread's idle share), and each run's Model::profile_report.
@@ -221,8 +222,8 @@ SeedEpoch seed_epoch(const Tensor& x, const Tensor& y, int threads, bool profile
 
 // The seed model's epochs as repeated pairs: each repetition measures the FMA peak on 1
 // thread, an epoch on 1 thread, the peak on 2 threads and an epoch on 2, back to back. The
-// machine is shared (another guest can take a core for a second or two: the 2-core peak
-// has read as low as half its usual value), so each epoch is compared with the peak and
+// host is shared (for seconds at a time the 2-core peak has read half its usual value), so
+// each epoch is compared with the peak and
 // the partner measured next to it, and the medians are taken of those per-repetition
 // ratios rather than of times measured minutes apart.
 struct SeedRuns {
