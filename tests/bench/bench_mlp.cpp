@@ -223,9 +223,9 @@ SeedEpoch seed_epoch(const Tensor& x, const Tensor& y, int threads, bool profile
 // The seed model's epochs as repeated pairs: each repetition measures the FMA peak on 1
 // thread, an epoch on 1 thread, the peak on 2 threads and an epoch on 2, back to back. The
 // host is shared (for seconds at a time the 2-core peak has read half its usual value), so
-// each epoch is compared with the peak and
-// the partner measured next to it, and the medians are taken of those per-repetition
-// ratios rather than of times measured minutes apart.
+// each epoch is compared with the peak and the partner measured next to it, and the
+// medians are taken of those per-repetition ratios rather than of times measured minutes
+// apart.
 struct SeedRuns {
   std::vector<double> seconds[2], peak[2], speed_up;  // [threads - 1], per repetition
   SeedEpoch profiled[2];                              // the last repetition's, profiled
