@@ -216,6 +216,7 @@ SeedEpoch seed_epoch(const Tensor& x, const Tensor& y, int threads, bool profile
   if (profiled) {
     out.profile = model->profile_report();
     out.split = breakdown(*model, wall);
+    model->set_profile(false);  // the pool's and sgemm's timers are global: off for the runs after
   }
   return out;
 }
