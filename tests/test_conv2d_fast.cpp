@@ -40,12 +40,7 @@ ConvShape conv_shape(const Case& t) {
           .filters = t.filters, .in_h = t.h, .in_w = t.w, .pad_top = rows.pad_before, .pad_left = cols.pad_before};
 }
 
-nn::Tensor random_tensor(const nn::Shape& shape, uint64_t seed) {
-  nn::Tensor t(shape);
-  const std::vector<float> v = nn_test::random_floats(t.size(), seed);
-  std::copy(v.begin(), v.end(), t.begin());
-  return t;
-}
+using nn_test::random_tensor;  // uniform in [-1, 1), the same numbers random_floats gives
 
 void check_close(const nn::Tensor& got, const nn::Tensor& want, const char* what) {
   const double d = refcheck::relative_difference(got, want);
